@@ -1,0 +1,8 @@
+"""Equations → update rules: exact, exponential Euler, Runge-Kutta and stochastic methods."""
+
+from snngen.integration.evaluate import NumpyStepper
+from snngen.integration.explain import Explanation, explain
+from snngen.integration.registry import METHODS, integrate
+from snngen.integration.rule import UpdateRule
+
+__all__ = ["METHODS", "Explanation", "NumpyStepper", "UpdateRule", "explain", "integrate"]

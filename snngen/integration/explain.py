@@ -1,0 +1,95 @@
+"""``explain``: how a model's equations become an update rule, written for a student."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy
+
+from snngen.equations.system import Equations
+from snngen.integration.registry import integrate
+from snngen.integration.rule import UpdateRule
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A readable derivation; ``str()`` gives plain text, Jupyter renders the LaTeX form."""
+
+    equations: Equations
+    rule: UpdateRule
+
+    @property
+    def text(self) -> str:
+        rule = self.rule
+        lines = ["Model", *_indent(str(self.equations).splitlines()), ""]
+        why = f" (chosen automatically: {rule.reason})" if rule.reason else ""
+        lines += [f"Method: {rule.method}{why}", f"Order: {rule.order_text}", ""]
+        for number, step in enumerate(rule.derivation, start=1):
+            lines.append(f"Step {number}. {step.title}")
+            lines += _indent(_pretty(lhs, rhs) for lhs, rhs in step.equations)
+            if step.note:
+                lines += _indent([step.note])
+            lines.append("")
+        lines.append("Update rule (temporaries in order, then all variables at once)")
+        lines += _indent(f"{sympy.sstr(s)} = {sympy.sstr(e)}" for s, e in rule.temporaries)
+        lines += _indent(f"{sympy.sstr(s)} <- {sympy.sstr(e)}" for s, e in rule.updates)
+        if rule.noise:
+            noise = ", ".join(map(str, rule.noise))
+            lines += _indent([f"{noise}: independent standard normal samples, new each step"])
+        return "\n".join(lines)
+
+    @property
+    def latex(self) -> str:
+        rule = self.rule
+        parts = [
+            r"\text{Model:}\\",
+            *(eq.latex() + r"\\" for eq in self.equations),
+            rf"\text{{Method: {rule.method}; order: {_latex_text(rule.order_text)}}}\\",
+        ]
+        for step in rule.derivation:
+            parts.append(rf"\text{{{_latex_text(step.title)}}}\\")
+            parts += [_latex_equation(lhs, rhs, "=") for lhs, rhs in step.equations]
+        parts.append(r"\text{Update rule:}\\")
+        parts += [_latex_equation(s, e, "=") for s, e in self.rule.temporaries]
+        parts += [_latex_equation(s, e, r"\leftarrow") for s, e in self.rule.updates]
+        return r"$\begin{array}{l}" + "\n".join(parts) + r"\end{array}$"
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
+
+    def _repr_latex_(self) -> str:
+        return self.latex
+
+
+def explain(
+    model: Equations | str, method: str | None = None, latex: bool = False
+) -> Explanation | str:
+    """Show how ``model`` is integrated with ``method`` (``None``: the automatic choice).
+
+    Returns an :class:`Explanation` (print it, or display it in Jupyter); with ``latex=True``
+    the LaTeX source instead.
+    """
+    equations = model if isinstance(model, Equations) else Equations(model)
+    explanation = Explanation(equations, integrate(equations, method))
+    return explanation.latex if latex else explanation
+
+
+def _indent(lines: object) -> list[str]:
+    return [f"    {line}" for line in lines]  # type: ignore[union-attr]
+
+
+def _pretty(lhs: sympy.Basic, rhs: sympy.Basic) -> str:
+    if isinstance(rhs, sympy.MatrixBase):
+        rows = "; ".join(", ".join(sympy.sstr(x) for x in rhs.row(r)) for r in range(rhs.rows))
+        return f"{lhs} = [{rows}]"
+    return f"{sympy.sstr(lhs)} = {sympy.sstr(rhs)}"
+
+
+def _latex_equation(lhs: sympy.Basic, rhs: sympy.Basic, sign: str) -> str:
+    return rf"{sympy.latex(lhs)} {sign} {sympy.latex(rhs)}\\"
+
+
+def _latex_text(text: str) -> str:
+    return text.replace("_", r"\_").replace("^", r"\^{}").replace("Σ", r"$\Sigma$")
