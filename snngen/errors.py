@@ -88,3 +88,25 @@ class UnitMismatchError(LocatedError, DimensionMismatchError):
 
 class UnsupportedEquationsError(ModelError):
     """An integration method cannot integrate the given equations; says why and what would."""
+
+
+class CompilationError(SnngenError):
+    """Building a generated module failed.
+
+    Carries the command that failed, the compiler's output, and where the generated source was
+    kept, so that the message alone is enough to investigate (or to report a bug).
+    """
+
+    def __init__(self, command: list[str], output: str, source_path: str) -> None:
+        self.command = command
+        self.output = output
+        self.source_path = source_path
+        super().__init__(
+            f"compiling the generated module failed (this is a bug in snngen if the model was "
+            f"accepted).\ncommand: {' '.join(command)}\ngenerated source kept at: {source_path}"
+            f"\ncompiler output:\n{output.strip()}"
+        )
+
+
+class CacheError(SnngenError):
+    """The module cache cannot be used (e.g. its directory is not writable)."""

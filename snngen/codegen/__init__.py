@@ -1,0 +1,1 @@
+"""Lowering of update rules and network objects to Cython, and its printing."""
