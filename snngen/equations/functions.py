@@ -93,7 +93,6 @@ class FunctionSpec:
     arity: int
     build: Callable[..., sympy.Basic]
     dimensions: DimensionRule
-    doc: str
 
 
 def _dimensionless(dims: Sequence[Dimension]) -> Dimension:
@@ -127,26 +126,26 @@ def _log10(x: sympy.Expr) -> sympy.Expr:
 BUILTIN_FUNCTIONS: dict[str, FunctionSpec] = {
     spec.name: spec
     for spec in (
-        FunctionSpec("exp", 1, sympy.exp, _dimensionless, "exponential"),
-        FunctionSpec("log", 1, sympy.log, _dimensionless, "natural logarithm"),
-        FunctionSpec("log10", 1, _log10, _dimensionless, "decimal logarithm"),
-        FunctionSpec("sqrt", 1, sympy.sqrt, _sqrt, "square root"),
-        FunctionSpec("sin", 1, sympy.sin, _dimensionless, "sine"),
-        FunctionSpec("cos", 1, sympy.cos, _dimensionless, "cosine"),
-        FunctionSpec("tan", 1, sympy.tan, _dimensionless, "tangent"),
-        FunctionSpec("sinh", 1, sympy.sinh, _dimensionless, "hyperbolic sine"),
-        FunctionSpec("cosh", 1, sympy.cosh, _dimensionless, "hyperbolic cosine"),
-        FunctionSpec("tanh", 1, sympy.tanh, _dimensionless, "hyperbolic tangent"),
-        FunctionSpec("arctan", 1, sympy.atan, _dimensionless, "inverse tangent"),
-        FunctionSpec("abs", 1, sympy.Abs, _keep, "absolute value"),
-        FunctionSpec("sign", 1, sympy.sign, _any_to_dimensionless, "sign (-1, 0 or 1)"),
-        FunctionSpec("floor", 1, sympy.floor, _keep, "round down"),
-        FunctionSpec("ceil", 1, sympy.ceiling, _keep, "round up"),
-        FunctionSpec("clip", 3, _clip, _keep, "clip(x, low, high)"),
-        FunctionSpec("exprel", 1, exprel, _dimensionless, "(exp(x) - 1)/x, equal to 1 at 0"),
-        FunctionSpec("int", 1, int_, _dimensionless, "truncate to an integer; 1/0 for a condition"),
-        FunctionSpec("rand", 0, rand, _any_to_dimensionless, "uniform random number in [0, 1)"),
-        FunctionSpec("randn", 0, randn, _any_to_dimensionless, "standard normal random number"),
+        FunctionSpec("exp", 1, sympy.exp, _dimensionless),
+        FunctionSpec("log", 1, sympy.log, _dimensionless),
+        FunctionSpec("log10", 1, _log10, _dimensionless),
+        FunctionSpec("sqrt", 1, sympy.sqrt, _sqrt),
+        FunctionSpec("sin", 1, sympy.sin, _dimensionless),
+        FunctionSpec("cos", 1, sympy.cos, _dimensionless),
+        FunctionSpec("tan", 1, sympy.tan, _dimensionless),
+        FunctionSpec("sinh", 1, sympy.sinh, _dimensionless),
+        FunctionSpec("cosh", 1, sympy.cosh, _dimensionless),
+        FunctionSpec("tanh", 1, sympy.tanh, _dimensionless),
+        FunctionSpec("arctan", 1, sympy.atan, _dimensionless),
+        FunctionSpec("abs", 1, sympy.Abs, _keep),
+        FunctionSpec("sign", 1, sympy.sign, _any_to_dimensionless),
+        FunctionSpec("floor", 1, sympy.floor, _keep),
+        FunctionSpec("ceil", 1, sympy.ceiling, _keep),
+        FunctionSpec("clip", 3, _clip, _keep),
+        FunctionSpec("exprel", 1, exprel, _dimensionless),
+        FunctionSpec("int", 1, int_, _dimensionless),
+        FunctionSpec("rand", 0, rand, _any_to_dimensionless),
+        FunctionSpec("randn", 0, randn, _any_to_dimensionless),
     )
 }
 

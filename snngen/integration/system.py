@@ -27,7 +27,6 @@ class OdeSystem:
     drift: dict[sympy.Symbol, sympy.Expr]
     diffusion: dict[sympy.Symbol, dict[sympy.Symbol, sympy.Expr]]
     held: tuple[Assignment, ...]  # (constant over dt) subexpressions, evaluated at step start
-    parameters: frozenset[str]  # per-neuron parameters defined by the equations
 
     @property
     def noise(self) -> tuple[sympy.Symbol, ...]:
@@ -62,12 +61,7 @@ def analyse(equations: Equations) -> OdeSystem:
         for eq in equations
         if eq.kind is EquationKind.SUBEXPRESSION and "constant over dt" in eq.flags
     )
-    parameters = frozenset(
-        eq.name
-        for eq in equations
-        if eq.kind is EquationKind.PARAMETER and "shared" not in eq.flags
-    )
-    return OdeSystem(tuple(drift), drift, diffusion, held, parameters)
+    return OdeSystem(tuple(drift), drift, diffusion, held)
 
 
 class NotApplicable(Exception):

@@ -7,7 +7,7 @@ Every unit of the catalogue is an attribute of this module (``snngen.units.ms``)
 from snngen.errors import DimensionMismatchError
 from snngen.units.catalogue import UNITS, Unit, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
-from snngen.units.quantity import Quantity, check_same_dimensions, get_dimension
+from snngen.units.quantity import Quantity, get_dimension
 
 globals().update(UNITS)
 
@@ -17,7 +17,6 @@ __all__ = [
     "DimensionMismatchError",
     "Quantity",
     "Unit",
-    "check_same_dimensions",
     "get_dimension",
     "unit_string",
     *UNITS,

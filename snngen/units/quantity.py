@@ -74,7 +74,7 @@ def _power(dims: list[Dimension], inputs: tuple) -> Dimension:
     return base ** float(exponent.flat[0])
 
 
-def _reduce_or_pass(dims: list[Dimension], inputs: tuple) -> Dimension:
+def _keep_dimension(dims: list[Dimension], inputs: tuple) -> Dimension:
     return dims[0]
 
 
@@ -98,7 +98,7 @@ _COMPARE = {
     for name in ("less", "less_equal", "greater", "greater_equal", "equal", "not_equal")
 }
 _KEEP = {
-    name: _reduce_or_pass
+    name: _keep_dimension
     for name in (
         "negative",
         "positive",
@@ -262,15 +262,6 @@ class Quantity(np.ndarray):
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
-
-
-def check_same_dimensions(value: object, dim: Dimension, what: str) -> None:
-    """Raise a :class:`DimensionMismatchError` if ``value`` is not of dimension ``dim``."""
-    actual = get_dimension(value)
-    if actual != dim:
-        raise DimensionMismatchError(
-            f"{what} should be in {_describe(dim)}, got {_describe(actual)}", dim, actual
-        )
 
 
 def strip(value: Any) -> Any:
