@@ -1,0 +1,1 @@
+"""Generated source → compiled, cached, loaded module (see :mod:`snngen.build.cache`)."""

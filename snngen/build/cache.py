@@ -1,0 +1,153 @@
+"""The on-disk cache of compiled modules (DESIGN.md, invariant 4).
+
+The key is the sha256 of the generated source plus the toolchain fingerprint, so the source is
+the cache key: equal structure, equal module, whatever the parameter values. Builds happen in a
+temporary folder inside the cache root and are published with one atomic rename under a per-key
+file lock, so concurrent processes never see a half-written entry and a killed build leaves
+nothing behind. An entry that fails to load is rebuilt once, with a warning. A failed build's
+folder is kept under ``failed/`` for inspection.
+
+Root: ``$SNNGEN_CACHE_DIR``, else the platform's user cache directory.
+Command line: ``python -m snngen.build.cache info|clear``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import json
+import os
+import shutil
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+import platformdirs
+from filelock import FileLock
+
+from snngen.build.compiler import compile_extension, extension_suffix, toolchain_fingerprint
+from snngen.errors import CacheError, CompilationError
+
+CACHE_ENV = "SNNGEN_CACHE_DIR"
+_FAILED = "failed"
+_LOADED: dict[str, ModuleType] = {}
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("snngen"))
+
+
+def source_key(source: str) -> str:
+    return hashlib.sha256(f"{source}\0{toolchain_fingerprint()}".encode()).hexdigest()
+
+
+def module_name(key: str) -> str:
+    return f"_snngen_{key[:24]}"
+
+
+def load_module(source: str) -> ModuleType:
+    """The compiled module for ``source``, from the cache or built now."""
+    key = source_key(source)
+    if key in _LOADED:
+        return _LOADED[key]
+    root = cache_root()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CacheError(f"cannot create the module cache at {root}: {err}") from None
+    entry = root / key
+    with FileLock(str(root / f"{key}.lock")):
+        if entry.exists():
+            try:
+                module = _import(entry, key)
+            except ImportError as err:
+                warnings.warn(
+                    f"the cached module {entry} cannot be loaded ({err}); rebuilding it",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                shutil.rmtree(entry)
+                _build(source, root, key)
+                module = _import(entry, key)
+        else:
+            _build(source, root, key)
+            module = _import(entry, key)
+    _LOADED[key] = module
+    return module
+
+
+def _import(entry: Path, key: str) -> ModuleType:
+    name = module_name(key)
+    path = entry / f"{name}{extension_suffix()}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None or not path.exists():
+        raise ImportError(f"no extension module at {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _build(source: str, root: Path, key: str) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f".build-{key[:12]}-", dir=root))
+    try:
+        pyx = work / f"{module_name(key)}.pyx"
+        pyx.write_text(source)
+        compile_extension(pyx)
+        meta = {"fingerprint": toolchain_fingerprint(), "created": time.time()}
+        (work / "meta.json").write_text(json.dumps(meta, indent=1))
+        os.rename(work, root / key)
+    except CompilationError as err:
+        kept = root / _FAILED / key
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.parent.mkdir(exist_ok=True)
+        os.rename(work, kept)
+        raise CompilationError(err.command, err.output, str(kept / pyx.name)) from None
+    except BaseException:  # interrupted or killed: leave no partial entry
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def entries() -> list[Path]:
+    """The published cache entries."""
+    root = cache_root()
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 64)
+
+
+def clear_cache() -> int:
+    """Remove every entry (and kept failed builds); returns how many entries were removed."""
+    removed = entries()
+    for entry in removed:
+        with FileLock(str(entry.parent / f"{entry.name}.lock")):
+            shutil.rmtree(entry, ignore_errors=True)
+    shutil.rmtree(cache_root() / _FAILED, ignore_errors=True)
+    return len(removed)
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m snngen.build.cache", description="Inspect or clear snngen's module cache."
+    )
+    parser.add_argument("command", choices=["info", "clear"])
+    args = parser.parse_args(argv)
+    if args.command == "clear":
+        print(f"removed {clear_cache()} cached module(s) from {cache_root()}")
+        return 0
+    found = entries()
+    total = sum(_size(e) for e in found)
+    print(f"cache root: {cache_root()}")
+    print(f"modules:    {len(found)} ({total / 2**20:.1f} MiB)")
+    print("toolchain:\n  " + toolchain_fingerprint().replace("\n", "\n  "))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
