@@ -60,23 +60,28 @@ def load_module(source: str) -> ModuleType:
         raise CacheError(f"cannot create the module cache at {root}: {err}") from None
     entry = root / key
     with FileLock(str(root / f"{key}.lock")):
-        if entry.exists():
-            try:
-                module = _import(entry, key)
-            except ImportError as err:
-                warnings.warn(
-                    f"the cached module {entry} cannot be loaded ({err}); rebuilding it",
-                    RuntimeWarning,
-                    stacklevel=2,
-                )
-                shutil.rmtree(entry)
-                _build(source, root, key)
-                module = _import(entry, key)
-        else:
+        module = _import_existing(entry, key)
+        if module is None:
             _build(source, root, key)
             module = _import(entry, key)
     _LOADED[key] = module
     return module
+
+
+def _import_existing(entry: Path, key: str) -> ModuleType | None:
+    """The module of a published entry; ``None`` if there is none or it is corrupt (removed)."""
+    if not entry.exists():
+        return None
+    try:
+        return _import(entry, key)
+    except ImportError as err:
+        warnings.warn(
+            f"the cached module {entry} cannot be loaded ({err}); rebuilding it",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        shutil.rmtree(entry)
+        return None
 
 
 def _import(entry: Path, key: str) -> ModuleType:

@@ -14,9 +14,11 @@ What it does beyond sympy's C99 printer, and why:
 from __future__ import annotations
 
 import sympy
+from sympy.codegen.cfunctions import expm1
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.precedence import PRECEDENCE
 
+from snngen.equations.expressions import is_condition
 from snngen.equations.functions import exprel, int_, rand, randn
 
 # Integer powers up to this magnitude are printed as products.
@@ -82,12 +84,8 @@ class CythonPrinter(C99CodePrinter):
         exps = [a for a in expr.args if isinstance(a, sympy.exp)]
         if exps and sympy.S.NegativeOne in expr.args:
             rest = [a for a in expr.args if a is not exps[0] and a != sympy.S.NegativeOne]
-            expm1 = sympy.Function("expm1")(exps[0].args[0])
-            return (
-                self._print(sympy.Add(expm1, *rest, evaluate=False))
-                if rest
-                else (f"expm1({self._print(exps[0].args[0])})")
-            )
+            # A one-term Add is that term, so this covers exp(x) - 1 alone too.
+            return self._print(sympy.Add(expm1(exps[0].args[0]), *rest, evaluate=False))
         return super()._print_Add(expr, order)
 
     def _print_Function(self, expr: sympy.Function) -> str:
@@ -95,7 +93,7 @@ class CythonPrinter(C99CodePrinter):
             return f"{EXPREL_HELPER}({self._print(expr.args[0])})"
         if isinstance(expr, int_):
             argument = expr.args[0]
-            if isinstance(argument, sympy.logic.boolalg.Boolean) and not argument.is_Symbol:
+            if is_condition(argument):
                 return f"(1.0 if {self._print(argument)} else 0.0)"
             return f"(<double>(<long>({self._print(argument)})))"
         if isinstance(expr, rand):

@@ -18,6 +18,7 @@ from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
         ("x**7", "pow(x, 7.0)"),
         ("sqrt(x)", "sqrt(x)"),
         ("exp(-dt/tau) - 1", "expm1(-dt/tau)"),
+        ("exp(x) - 1 + y", "y + expm1(x)"),
         ("exprel(-dt/tau)", "_exprel(-dt/tau)"),
         ("0.1*x", "0.1*x"),
         ("x/3", "0.3333333333333333*x"),
