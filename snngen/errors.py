@@ -110,3 +110,14 @@ class CompilationError(SnngenError):
 
 class CacheError(SnngenError):
     """The module cache cannot be used (e.g. its directory is not writable)."""
+
+
+class RunError(SnngenError):
+    """A network cannot run as set up: a value is missing or unusable, or memory would not do.
+
+    The message names the object (and where it was created) that causes the problem.
+    """
+
+
+class CodegenError(SnngenError):
+    """Internal: lowering produced something inconsistent. This is a bug in snngen."""

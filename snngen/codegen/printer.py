@@ -29,6 +29,17 @@ EXPREL_HELPER = "_exprel"
 RAND_HELPER = "_rand_uniform"
 RANDN_HELPER = "_rand_normal"
 RNG_STATE = "_rng"
+TIMED_VALUE_HELPER = "_timed_value"
+
+
+class TimedValue(sympy.Function):
+    """A ``TimedArray`` value in generated code.
+
+    Arguments: the values array, its number of rows (times) and columns, ``1/dt`` of the array,
+    the time and the column. All are canonical names or expressions, so the call is structure.
+    """
+
+    nargs = 6
 
 
 def float_literal(value: float) -> str:
@@ -101,6 +112,9 @@ class CythonPrinter(C99CodePrinter):
         if isinstance(expr, randn):
             return f"{RANDN_HELPER}({RNG_STATE})"
         return super()._print_Function(expr)
+
+    def _print_TimedValue(self, expr: TimedValue) -> str:
+        return f"{TIMED_VALUE_HELPER}({', '.join(self._print(a) for a in expr.args)})"
 
     def _print_Mod(self, expr: sympy.Mod) -> str:
         # Python's modulo (result has the sign of the divisor), as users of % expect.

@@ -108,7 +108,10 @@ def expression_dimension(
             name = node.func.__name__
             if name not in functions:
                 raise Unresolved(name, is_function=True)
-            return functions[name]([walk(a) for a in node.args])
+            try:
+                return functions[name]([walk(a) for a in node.args])
+            except TypeError as err:
+                raise DimensionProblem(f"in {node}: {err}") from None
         rule = SYMPY_DIMENSION_RULES.get(node.func)
         if rule is None:
             raise DimensionProblem(f"cannot determine the units of {node}")

@@ -68,6 +68,13 @@ class _RandomFunction(sympy.Function):
 
     nargs = 1
 
+    @property
+    def is_number(self) -> bool:
+        return False  # a draw, not a constant: sympy must not try to evaluate it numerically
+
+    def _eval_evalf(self, prec: int) -> None:
+        return None
+
     def _sympystr(self, printer: sympy.printing.str.StrPrinter) -> str:
         return f"{type(self).__name__}()"
 

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
+import sympy
+
 from snngen.equations.system import Equations
 from snngen.errors import ModelError, UnsupportedEquationsError
 from snngen.integration import methods
@@ -36,17 +38,20 @@ def canonical_method(method: str) -> str:
     return name
 
 
-def integrate(equations: Equations | str, method: str | None = None) -> UpdateRule:
+def integrate(
+    equations: Equations | str, method: str | None = None, gate: sympy.Symbol | None = None
+) -> UpdateRule:
     """Derive the update rule of ``equations`` with ``method`` (``None``: choose automatically).
 
     The automatic choice is ``exact`` for linear equations with constant coefficients, else
     ``exponential_euler`` if every equation is linear in its own variable, else ``rk4``; for
     stochastic equations ``euler`` (additive noise) or ``heun`` (multiplicative noise). The
-    choice and its reason are logged and kept in :attr:`UpdateRule.reason`.
+    choice and its reason are logged and kept in :attr:`UpdateRule.reason`. ``gate`` holds
+    variables flagged ``(unless refractory)`` while it is 0 (see :func:`analyse`).
     """
     if isinstance(equations, str):
         equations = Equations(equations)
-    system = analyse(equations)
+    system = analyse(equations, gate)
     if method is None:
         rule = _choose(system)
         logger.info("integration method %r chosen: %s", rule.method, rule.reason)

@@ -45,8 +45,12 @@ class OdeSystem:
         )
 
 
-def analyse(equations: Equations) -> OdeSystem:
-    """Split the differential equations of ``equations`` into drift and diffusion."""
+def analyse(equations: Equations, gate: sympy.Symbol | None = None) -> OdeSystem:
+    """Split the differential equations of ``equations`` into drift and diffusion.
+
+    With a ``gate`` (a group's ``not_refractory``), equations flagged ``(unless refractory)``
+    are multiplied by it, as in Brian2: their variables are held while the gate is 0.
+    """
     if not equations.diff_eq_names:
         raise UnsupportedEquationsError("the equations contain no differential equation")
     rhs = equations.substituted()
@@ -54,6 +58,8 @@ def analyse(equations: Equations) -> OdeSystem:
     drift, diffusion = {}, {}
     for name, expr in rhs.items():
         x = symbol(name)
+        if gate is not None and "unless refractory" in equations[name].flags:
+            expr = gate * expr
         diffusion[x] = {xi: expr.diff(xi) for xi in noise if expr.has(xi)}
         drift[x] = expr.xreplace(dict.fromkeys(noise, 0)) if noise else expr
     held = tuple(

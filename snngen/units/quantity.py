@@ -228,6 +228,16 @@ class Quantity(np.ndarray):
         # A single element comes back from numpy as a bare scalar: keep its units attached.
         return item if isinstance(item, np.ndarray) else Quantity(item, self.dim)
 
+    def __setitem__(self, key: Any, value: Any) -> None:
+        dim = get_dimension(value)
+        if dim != self.dim:
+            raise DimensionMismatchError(
+                f"cannot assign a value in {_describe(dim)} to a quantity in {_describe(self.dim)}",
+                dim,
+                self.dim,
+            )
+        super().__setitem__(key, value.view(np.ndarray) if isinstance(value, Quantity) else value)
+
     def __float__(self) -> float:
         if not self.dim.is_dimensionless:
             raise DimensionMismatchError(

@@ -6,6 +6,7 @@ import sympy
 
 from snngen.build.cache import load_module
 from snngen.codegen.printer import cython_expression, float_literal
+from snngen.codegen.render import template_directory
 from snngen.equations import parse_expression
 from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
 
@@ -53,12 +54,11 @@ EXPRESSIONS = [
     "int(x > 0)*tanh(y) + floor(x) + ceil(y)",
 ]
 
+# The module's own helpers (templates/helpers.pyx.j2 is plain Cython), then a test loop.
 TEMPLATE = """
 from libc.math cimport exp, expm1, log, sqrt, pow, fabs, floor, ceil, fmin, fmax, tanh
-cdef inline double _exprel(double x) noexcept nogil:
-    if fabs(x) < 1e-8:
-        return 1.0 + 0.5*x
-    return expm1(x)/x
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+{helpers}
 def evaluate(size_t x_address, size_t y_address, size_t out_address, Py_ssize_t n, int which):
     cdef double* xs = <double*>x_address
     cdef double* ys = <double*>y_address
@@ -78,7 +78,8 @@ def test_compiled_expressions_match_numpy(shared_cache):
         f"            out[k] = {cython_expression(parse_expression(text))}"
         for i, text in enumerate(EXPRESSIONS)
     )
-    module = load_module(TEMPLATE.format(cases=cases))
+    helpers = (template_directory() / "helpers.pyx.j2").read_text()
+    module = load_module(TEMPLATE.format(cases=cases, helpers=helpers))
     rng = np.random.default_rng(0)
     x, y = rng.uniform(-2, 2, 1000), rng.uniform(0.5, 3, 1000)
     sx, sy = sympy.symbols("x y", real=True)

@@ -1,0 +1,308 @@
+"""``NeuronGroup`` and its subgroups, with Brian2's names and semantics.
+
+A group holds its equations, its compiled-structure specification (update rule, threshold,
+reset, refractoriness) and its state. Everything that needs user values (external constants,
+units of thresholds and resets) is checked when a run starts, as in Brian2, because only then
+is the namespace known.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import weakref
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+
+from snngen.equations.checks import SPECIAL_DIMENSIONS
+from snngen.equations.expressions import is_condition, parse_expression, symbol
+from snngen.equations.model import EquationKind
+from snngen.equations.statements import Statement, parse_statements
+from snngen.equations.system import Equations
+from snngen.errors import IdentifierError, ModelError
+from snngen.integration.registry import integrate
+from snngen.integration.rule import UpdateRule
+from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
+from snngen.runtime.variables import Variable, declared_variables, view
+from snngen.units.catalogue import UNITS
+from snngen.units.dimensions import DIMENSIONLESS
+from snngen.units.quantity import Quantity, get_dimension
+
+# Every group and monitor created, for the module-level run() to collect (weakly held).
+CREATED: weakref.WeakSet = weakref.WeakSet()
+_CREATION_COUNTER = itertools.count()
+
+
+def register(obj: Any) -> None:
+    """Record a new group or monitor for ``run()``, with its creation order."""
+    obj.creation_index = next(_CREATION_COUNTER)
+    CREATED.add(obj)
+
+
+_BOOKKEEPING = {
+    "lastspike": Variable("lastspike", SECOND.dim),
+    "not_refractory": Variable("not_refractory", DIMENSIONLESS, "boolean"),
+}
+# Brian2's "long ago" for neurons that never spiked.
+NEVER_SPIKED = -1e4
+GATE = symbol("not_refractory")
+
+
+def created_at(depth: int) -> str:
+    """``file:line`` of the user code that is creating an object, for error messages."""
+    frame = sys._getframe(depth + 1)
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+class Refractoriness:
+    """A refractory period: a duration (quantity or string) or a condition (string).
+
+    A quantity is a run-time value, like a parameter, so changing it does not recompile: the
+    code refers to it by the symbol :data:`DURATION` and :attr:`seconds` holds its value.
+    """
+
+    DURATION = sympy.Symbol("_refractory", real=True)
+
+    def __init__(self, value: Any) -> None:
+        self.condition: sympy.Basic | None = None
+        self.duration: sympy.Basic | None = None
+        self.seconds: float | None = None
+        if isinstance(value, str):
+            expr = parse_expression(value)
+            if is_condition(expr):
+                self.condition = expr
+            else:
+                self.duration = expr
+        else:
+            self.seconds = time_value(value, "refractory")
+            self.duration = self.DURATION
+
+    @property
+    def expr(self) -> sympy.Basic:
+        return self.condition if self.condition is not None else self.duration
+
+
+class Group:
+    """What a group and a subgroup share: sized state, read and written by name."""
+
+    _owner: NeuronGroup
+    _start: int
+    _stop: int
+    t_: float = 0.0  # time reached by the last run, in seconds (for string expressions)
+
+    @property
+    def N(self) -> int:
+        return self._stop - self._start
+
+    def __len__(self) -> int:
+        return self.N
+
+    @property
+    def i(self) -> np.ndarray:
+        return np.arange(self.N)
+
+    def __getattr__(self, name: str) -> Any:
+        owner = self.__dict__.get("_owner")
+        if owner is None or name.startswith("_") or "variables" not in owner.__dict__:
+            raise AttributeError(name)
+        if name in owner.variables:
+            return view(owner.storage[name][self._slice(name)], owner.variables[name])
+        if name in owner.equations and owner.equations[name].kind is EquationKind.SUBEXPRESSION:
+            from snngen.runtime.assign import evaluate_subexpression
+
+            return evaluate_subexpression(self, name, level=1)
+        raise AttributeError(f"{type(self).__name__} has no variable or attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        owner = self.__dict__.get("_owner")
+        if owner is not None and name in owner.__dict__.get("variables", ()):
+            from snngen.runtime.assign import assign
+
+            assign(self, name, value, level=1)
+        elif name.startswith("_") or hasattr(type(self), name) or not self.__dict__.get("_frozen"):
+            object.__setattr__(self, name, value)
+        else:
+            raise AttributeError(
+                f"{type(self).__name__} has no state variable {name!r}; the variables are: "
+                f"{', '.join(owner.variables)}"
+            )
+
+    def _slice(self, name: str) -> slice:
+        return slice(None) if self._owner.variables[name].shared else slice(self._start, self._stop)
+
+    def __getitem__(self, key: slice) -> Subgroup:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise ModelError("subgroups are contiguous slices such as G[:100] or G[100:200]")
+        start, stop, _ = key.indices(self.N)
+        if stop <= start:
+            raise ModelError(f"the subgroup [{start}:{stop}] is empty")
+        return Subgroup(self._owner, self._start + start, self._start + stop)
+
+
+class NeuronGroup(Group):
+    """A group of neurons sharing one model.
+
+    Parameters
+    ----------
+    N
+        Number of neurons.
+    model
+        The equations (text or :class:`Equations`).
+    threshold
+        Spike condition, e.g. ``'v > v_th'``.
+    reset
+        Statements run for each neuron that spiked, e.g. ``'v = v_reset; w += b'``.
+    refractory
+        Refractory period: a time, a string evaluating to a time (per neuron), or a string
+        condition that is true while the neuron is refractory. Variables flagged
+        ``(unless refractory)`` are held during it and the threshold is not checked.
+    method
+        Integration method (``None``: chosen automatically, see :func:`snngen.integrate`).
+    namespace
+        Values of external identifiers; names not found here are looked up at ``run()``.
+    dt
+        Must equal the network's clock, if given (snngen runs one clock per network).
+    name
+        A name for messages and reports.
+    """
+
+    def __init__(
+        self,
+        N: int,
+        model: str | Equations,
+        threshold: str | None = None,
+        reset: str | None = None,
+        refractory: Any = False,
+        method: str | None = None,
+        namespace: Mapping[str, Any] | None = None,
+        dt: Quantity | None = None,
+        name: str | None = None,
+    ) -> None:
+        if isinstance(N, bool) or not isinstance(N, int | np.integer) or N < 1:
+            raise ModelError(f"N must be a positive integer, got {N!r}")
+        self._owner = self
+        self._start, self._stop = 0, int(N)
+        self.name = name or f"neurongroup_{id(self):x}"
+        self.created_at = created_at(1)
+        self.equations = model if isinstance(model, Equations) else Equations(model)
+        self.namespace = dict(namespace or {})
+        self.clock = Clock(dt) if dt is not None else defaultclock
+        self.refractory = None if refractory is False else Refractoriness(refractory)
+        self.variables: dict[str, Variable] = declared_variables(self.equations)
+        if self.refractory is not None:
+            self.variables.update(_BOOKKEEPING)
+        self.storage = {name: v.allocate(self.N) for name, v in self.variables.items()}
+        if self.refractory is not None:
+            self.storage["lastspike"][:] = NEVER_SPIKED
+            self.storage["not_refractory"][:] = True
+        self.spike_buffer = np.zeros(self.N, dtype=np.int32)  # this step's spikes, for the loop
+        self.threshold = self._parse_threshold(threshold)
+        self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
+        self.method = method
+        self.rule: UpdateRule | None = None
+        if self.equations.diff_eq_names:
+            gated = self.refractory is not None
+            self.rule = integrate(self.equations, method, GATE if gated else None)
+        register(self)
+        self._frozen = True
+
+    def _parse_threshold(self, threshold: str | None) -> sympy.Basic | None:
+        if threshold is None:
+            return None
+        expr = parse_expression(threshold)
+        if not is_condition(expr):
+            raise ModelError(
+                f"the threshold of {self.name} must be a condition such as 'v > v_th', "
+                f"got {threshold!r}"
+            )
+        return expr
+
+    def _parse_code(self, code: str, what: str) -> list[Statement]:
+        statements = parse_statements(code)
+        for statement in statements:
+            if statement.target not in self.variables:
+                kind = (
+                    "a subexpression"
+                    if statement.target in self.equations
+                    else "not a variable of the group"
+                )
+                raise IdentifierError(
+                    f"the {what} of {self.name} assigns to {statement.target!r}, which is {kind}",
+                    statement.line,
+                    0,
+                    statement.lineno,
+                    statement.target,
+                )
+        return statements
+
+    # -- names the generated code and string evaluation see ---------------------------------
+
+    def dimension_of(self, name: str, namespace: Mapping[str, Any]) -> Any:
+        """The dimension of ``name`` as this group's expressions see it."""
+        if name in self.variables:
+            return self.variables[name].dim
+        if name in self.equations:
+            return self.equations[name].dim
+        if name in SPECIAL_DIMENSIONS:
+            return SPECIAL_DIMENSIONS[name]
+        return get_dimension(namespace[name])
+
+    def external_identifiers(self) -> frozenset[str]:
+        """Names the group's code uses that it does not define (resolved from a namespace)."""
+        used = set(self.equations.identifiers) | set(self.equations.functions)
+        for expr in self.expressions():
+            used |= {s.name for s in expr.free_symbols}
+        used |= {
+            f.func.__name__
+            for expr in self.expressions()
+            for f in expr.atoms(sympy.core.function.AppliedUndef)
+        }
+        known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
+        known |= set(self.equations.constants) | set(UNITS)
+        return frozenset(n for n in used if n not in known and not n.startswith("_"))
+
+    def expressions(self) -> list[sympy.Basic]:
+        """Threshold, reset values and refractoriness: the code besides the equations."""
+        result = [s.expr for s in self.reset]
+        if self.threshold is not None:
+            result.append(self.threshold)
+        if self.refractory is not None:
+            result.append(self.refractory.expr)
+        return result
+
+    def check_code_units(self, namespace: Mapping[str, Any]) -> None:
+        """Check the units of threshold, reset and refractoriness once the namespace is known."""
+        from snngen.runtime.assign import check_expression
+
+        if self.threshold is not None:
+            check_expression(self, self.threshold, DIMENSIONLESS, "threshold", namespace)
+        for statement in self.reset:
+            expected = self.variables[statement.target].dim
+            if statement.operator in ("*=", "/="):
+                expected = DIMENSIONLESS
+            check_expression(self, statement.expr, expected, "reset", namespace, statement)
+        if (
+            self.refractory is not None
+            and self.refractory.seconds is None
+            and (self.refractory.duration is not None)
+        ):
+            check_expression(self, self.refractory.duration, SECOND.dim, "refractory", namespace)
+
+    def __repr__(self) -> str:
+        return f"NeuronGroup({self.N}, name={self.name!r})"
+
+
+class Subgroup(Group):
+    """Neurons ``start`` to ``stop - 1`` of a group, sharing its state (Brian2's ``G[a:b]``)."""
+
+    def __init__(self, owner: NeuronGroup, start: int, stop: int) -> None:
+        self._owner = owner
+        self._start, self._stop = start, stop
+        self.name = f"{owner.name}[{start}:{stop}]"
+        self._frozen = True
+
+    def __repr__(self) -> str:
+        return f"<subgroup {self.name}>"

@@ -1,0 +1,35 @@
+"""Resolution of external identifiers (``tau``, ``v_rest``, a ``TimedArray``) at run time.
+
+As in Brian2, in order: the object's own ``namespace=``, then the ``namespace=`` given to
+``run()``, else the scope that called ``run()`` (its locals, then its globals).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import ChainMap
+from collections.abc import Mapping
+from typing import Any
+
+
+def caller_namespace(level: int) -> Mapping[str, Any]:
+    """Locals and globals of the frame ``level`` calls above the caller of this function."""
+    frame = sys._getframe(level + 2)
+    return ChainMap(dict(frame.f_locals), frame.f_globals)
+
+
+def resolve(
+    names: frozenset[str] | set[str],
+    own: Mapping[str, Any] | None,
+    run_namespace: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[str]]:
+    """Values of ``names`` and the names found nowhere."""
+    values, missing = {}, []
+    for name in sorted(names):
+        for source in (own or {}, run_namespace):
+            if name in source:
+                values[name] = source[name]
+                break
+        else:
+            missing.append(name)
+    return values, missing

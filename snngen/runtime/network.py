@@ -1,0 +1,378 @@
+"""``Network`` and ``run``: lower, build (or fetch from the cache) and run the compiled loop.
+
+A run resolves external names, checks units, lowers the network to a program, renders it,
+loads its module from the cache and calls it in chunks of about :data:`CHUNK_SECONDS` of wall
+time, so that progress reports and Ctrl-C work. The loop runs without the GIL, so an interrupt
+lands between chunks, where the network and its monitors are consistent; the run can continue.
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from snngen.errors import IdentifierError, ModelError, RunError
+from snngen.runtime.clock import SECOND, defaultclock, time_value
+from snngen.runtime.group import CREATED, NeuronGroup, created_at
+from snngen.runtime.monitors import _Monitor
+from snngen.runtime.namespace import caller_namespace, resolve
+from snngen.runtime.rng import spawn_bit_generator
+from snngen.runtime.timedarray import TimedArray
+from snngen.units.catalogue import UNITS
+from snngen.units.quantity import Quantity, strip
+
+CHUNK_SECONDS = 0.2
+Report = Callable[[float, float, float, float], None]
+
+
+class RunState:
+    """What one run needs besides the objects: dt, steps, resolved names, propagators."""
+
+    def __init__(self, network: Network, dt: float, start: int, stop: int,
+                 namespaces: dict[NeuronGroup, dict[str, Any]]) -> None:  # fmt: skip
+        self.dt = dt
+        self.start, self.stop = start, stop
+        self.rng_saved = network._rng_saved
+        self.progress = np.array([start], dtype=np.int64)  # written by the loop as it goes
+        self._namespaces = namespaces
+        self._propagators: dict[tuple, dict[str, np.ndarray]] = {}
+
+    def constant(self, group: NeuronGroup, name: str) -> float:
+        value = np.asarray(strip(self._namespaces[group][name]))
+        if value.ndim != 0 or value.dtype.kind not in "biuf":
+            raise RunError(
+                f"{name!r} in {group.name} (created at {group.created_at}) must be a single "
+                f"number or quantity, got {self._namespaces[group][name]!r}; per-neuron values "
+                f"belong in a parameter of the equations ('{name} : <unit>')"
+            )
+        return float(value)
+
+    def function(self, group: NeuronGroup, name: str) -> TimedArray:
+        value = self._namespaces[group][name]
+        if not isinstance(value, TimedArray):
+            raise RunError(f"{name!r} is called in {group.name}'s equations, but it is "
+                           f"{type(value).__name__}, not a TimedArray")  # fmt: skip
+        return value
+
+    def propagator(self, group: NeuronGroup, gate: float) -> dict[str, Any]:
+        """Entries of the group's exact propagator (``gate``: the ``not_refractory`` value)."""
+        key = (group, gate)
+        if key not in self._propagators:
+            propagator = group.rule.propagator
+            values: dict[str, Any] = {name: strip(u) for name, u in UNITS.items()}
+            values.update({k: strip(v) for k, v in group.equations.constants.items()})
+            for name in propagator.identifiers:
+                if name == "not_refractory":
+                    values[name] = gate
+                elif name in group.variables:
+                    values[name] = group.storage[name]
+                elif name not in values:
+                    values[name] = self.constant(group, name)
+            entries = propagator.evaluate(values, self.dt)
+            self._propagators[key] = {
+                name: float(v) if np.ndim(v) == 0 else np.ascontiguousarray(
+                    np.broadcast_to(v, group.N), dtype=np.float64)
+                for name, v in entries.items()
+            }  # fmt: skip
+        return self._propagators[key]
+
+
+class Network:
+    """A set of groups and monitors that run together (Brian2's ``Network``)."""
+
+    def __init__(self, *objects: Any, name: str | None = None) -> None:
+        self.objects: list[Any] = []
+        self.name = name or "network"
+        self.created_at = created_at(1)
+        self.step = 0
+        self._dt: float | None = None
+        self._lowered: Any = None
+        self._module: Any = None
+        self._bit_generator: np.random.PCG64 | None = None
+        self._rng_saved = np.zeros(2)
+        self.add(*objects)
+
+    def add(self, *objects: Any) -> None:
+        for obj in objects:
+            if isinstance(obj, list | tuple | set):
+                self.add(*obj)
+            elif isinstance(obj, NeuronGroup | _Monitor):
+                if obj not in self.objects:
+                    self.objects.append(obj)
+                    self._lowered = None
+            else:
+                raise ModelError(f"a Network holds NeuronGroups and monitors, got {obj!r}")
+
+    def remove(self, *objects: Any) -> None:
+        for obj in objects:
+            self.objects.remove(obj)
+        self._lowered = None
+
+    @property
+    def t(self) -> Quantity:
+        return Quantity(self.t_, SECOND.dim)
+
+    @property
+    def t_(self) -> float:
+        return self.step * (self._dt or defaultclock.dt_)
+
+    # -- running ------------------------------------------------------------------------------
+
+    def run(self, duration: Quantity, report: str | Report | None = None,
+            report_period: Quantity = 10 * SECOND, namespace: Mapping[str, Any] | None = None,
+            level: int = 0) -> None:  # fmt: skip
+        """Run for ``duration``.
+
+        ``report`` is ``None``, ``'text'``/``'stdout'``, ``'stderr'`` or a function
+        ``report(elapsed, completed, start, duration)`` called every ``report_period`` of wall
+        time. External names come from ``namespace`` or, if it is not given, from the scope
+        that called ``run`` (``level`` frames further up).
+        """
+        seconds = time_value(duration, "the run duration")
+        if seconds < 0:
+            raise ModelError(f"the run duration must not be negative, got {duration!r}")
+        run_namespace = namespace if namespace is not None else caller_namespace(level)
+        dt = self._clock_dt()
+        self._dt = dt
+        start = self.step
+        stop = start + round(seconds / dt)
+        state = RunState(self, dt, start, stop, self._resolve(run_namespace))
+        module, lowered = self._compiled()
+        period = time_value(report_period, "report_period")
+        reporter = _reporter(report, period, start * dt, seconds)
+        self._call_loop(module, lowered, state, reporter)
+
+    def _clock_dt(self) -> float:
+        groups = self._groups()
+        if not groups:
+            raise RunError(f"{self.name} (created at {self.created_at}) has no NeuronGroup")
+        values = {g.clock.dt_ for g in groups}
+        if len(values) > 1:
+            raise RunError(f"the groups of {self.name} use different dt ({sorted(values)} s); "
+                           "snngen runs one clock per network")  # fmt: skip
+        return values.pop()
+
+    def _groups(self) -> list[NeuronGroup]:
+        return [obj for obj in self.objects if isinstance(obj, NeuronGroup)]
+
+    def _resolve(self, run_namespace: Mapping[str, Any]) -> dict[NeuronGroup, dict[str, Any]]:
+        namespaces = {}
+        for group in self._groups():
+            names = group.external_identifiers()
+            values, missing = resolve(names, group.namespace, run_namespace)
+            if missing:
+                raise IdentifierError(
+                    f"{group.name} (created at {group.created_at}) uses {missing[0]!r}"
+                    f"{_where_used(group, missing[0])}, which is not a variable of the group and "
+                    "was not found in its namespace or the namespace of run()",
+                    identifier=missing[0],
+                )
+            variables = {name: v.dim for name, v in group.variables.items()}
+            group.equations.check_units(values, variables, require_all=True)
+            group.check_code_units(values)
+            namespaces[group] = values
+        for monitor in self.objects:
+            if isinstance(monitor, _Monitor) and monitor.source._owner not in self.objects:
+                raise RunError(
+                    f"{monitor.name} (created at {monitor.created_at}) records from "
+                    f"{monitor.source.name}, which is not part of {self.name}; add it"
+                )
+        return namespaces
+
+    def _compiled(self) -> tuple[Any, Any]:
+        if self._lowered is None:
+            from snngen.build.cache import load_module
+            from snngen.codegen.lower import lower
+            from snngen.codegen.render import render
+
+            self._lowered = lower(self.objects)
+            self._source = render(self._lowered.program)
+            self._module = load_module(self._source)
+        return self._module, self._lowered
+
+    def _call_loop(self, module: Any, lowered: Any, state: RunState,
+                   reporter: Callable[[float, float], None] | None) -> None:  # fmt: skip
+        from snngen.codegen.lower import fetch_tables
+
+        if self._bit_generator is None:
+            self._bit_generator = spawn_bit_generator()
+        bitgen = self._bit_generator.ctypes.bit_generator.value
+        for monitor in self._monitors():
+            monitor.before_run(state)
+        chunk = 100
+        began = time.perf_counter()
+        try:
+            while self.step < state.stop:
+                target = min(state.stop, self.step + chunk)
+                addresses, scalars, integers, keep = fetch_tables(lowered, state)
+                tick = time.perf_counter()
+                module.run(addresses.ctypes.data, scalars.ctypes.data, integers.ctypes.data,
+                           bitgen, self.step, target)  # fmt: skip
+                elapsed = time.perf_counter() - tick
+                del keep
+                reached = int(state.progress[0])
+                if reached == target and elapsed > 0:
+                    rate = (reached - self.step) / elapsed
+                    chunk = max(1, min(10 * chunk, int(rate * CHUNK_SECONDS)))
+                self.step = reached
+                self._check_finite()
+                for monitor in self._monitors():
+                    monitor.after_chunk(state)
+                if reporter is not None:
+                    done = (self.step - state.start) / max(1, state.stop - state.start)
+                    reporter(time.perf_counter() - began, done)
+        finally:  # also after Ctrl-C: the loop's progress counter says where it stopped
+            self.step = int(state.progress[0])
+            for monitor in self._monitors():
+                monitor.after_run(state)
+            for group in self._groups():
+                group.t_ = self.t_
+
+    def _check_finite(self) -> None:
+        """Stop with a clear error when a state variable overflowed (rather than spreading NaN)."""
+        for group in self._groups():
+            for name, variable in group.variables.items():
+                values = group.storage[name]
+                if variable.var_type == "float" and not np.isfinite(values).all():
+                    bad = np.flatnonzero(~np.isfinite(values))
+                    raise RunError(
+                        f"{name} of {group.name} (created at {group.created_at}) is not finite "
+                        f"(first: neuron {bad[0]}, value {values[bad[0]]}) at t = {self.t_:.6g} s. "
+                        "Typical causes: an exponential term overflowing between threshold "
+                        "checks (AdEx's exp((v - VT)/DeltaT) with a high threshold), or a dt too "
+                        "large for the method; lower the threshold or dt, or use "
+                        "method='exponential_euler'"
+                    )
+
+    def _monitors(self) -> list[_Monitor]:
+        return [obj for obj in self.objects if isinstance(obj, _Monitor)]
+
+    # -- store and restore -------------------------------------------------------------------
+
+    def store(self, name: str = "default", filename: str | Path | None = None) -> None:
+        """Keep the state of every object (and the random generator) under ``name``."""
+        snapshot = {
+            "step": self.step,
+            "dt": self._dt,
+            "rng": None if self._bit_generator is None else self._bit_generator.state,
+            "rng_saved": self._rng_saved.copy(),
+            "objects": [_object_state(obj) for obj in self.objects],
+        }
+        self._stored = getattr(self, "_stored", {})
+        self._stored[name] = copy.deepcopy(snapshot)
+        if filename is not None:
+            with open(filename, "wb") as file:
+                pickle.dump(self._stored, file)
+
+    def restore(self, name: str = "default", filename: str | Path | None = None) -> None:
+        """Return to the state stored under ``name`` (from ``filename``, if given)."""
+        stored = getattr(self, "_stored", {})
+        if filename is not None:
+            with open(filename, "rb") as file:
+                stored = pickle.load(file)
+        if name not in stored:
+            raise RunError(f"no state stored under {name!r} (stored: {', '.join(stored)})")
+        snapshot = copy.deepcopy(stored[name])
+        if len(snapshot["objects"]) != len(self.objects):
+            raise RunError("the stored state belongs to a network with different objects")
+        self.step, self._dt = snapshot["step"], snapshot["dt"]
+        if snapshot["rng"] is not None:
+            self._bit_generator = np.random.PCG64()
+            self._bit_generator.state = snapshot["rng"]
+        self._rng_saved[:] = snapshot["rng_saved"]
+        for obj, state in zip(self.objects, snapshot["objects"]):
+            _restore_object(obj, state)
+        for group in self._groups():
+            group.t_ = self.t_
+
+
+def _where_used(group: NeuronGroup, name: str) -> str:
+    for eq in group.equations:
+        if name in eq.identifiers or name in eq.functions:
+            return f" in '{eq}'"
+    for what, expr in [("threshold", group.threshold), *(("reset", s.expr) for s in group.reset)]:
+        if expr is not None and name in {s.name for s in expr.free_symbols}:
+            return f" in its {what}"
+    return ""
+
+
+def _object_state(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, NeuronGroup):
+        return {"storage": obj.storage}
+    return {k: v for k, v in vars(obj).items() if k not in ("source", "created_at", "name")}
+
+
+def _restore_object(obj: Any, state: dict[str, Any]) -> None:
+    if isinstance(obj, NeuronGroup):
+        for name, values in state["storage"].items():
+            obj.storage[name][...] = values  # in place: the arrays are the loop's memory
+    else:
+        vars(obj).update(state)
+
+
+def _reporter(
+    report: str | Report | None, period: float, start: float, duration: float
+) -> Callable[[float, float], None] | None:
+    if report is None:
+        return None
+    if callable(report):
+        write = None
+    elif report in ("text", "stdout", "stderr"):
+        stream = sys.stderr if report == "stderr" else sys.stdout
+        write = stream.write
+    else:
+        raise ModelError(f"report must be None, 'text', 'stdout', 'stderr' or a function, "
+                         f"got {report!r}")  # fmt: skip
+    last = [-np.inf]
+
+    def reporter(elapsed: float, completed: float) -> None:
+        if elapsed - last[0] < period and completed < 1:
+            return
+        last[0] = elapsed
+        if write is None:
+            report(elapsed, completed, start, duration)  # type: ignore[operator]
+            return
+        remaining = elapsed * (1 - completed) / completed if completed > 0 else float("nan")
+        write(f"{completed:6.1%} simulated in {elapsed:.1f} s"
+              + (f", about {remaining:.0f} s remaining\n" if completed < 1 else "\n"))  # fmt: skip
+
+    return reporter
+
+
+def collect(level: int = 0) -> list[Any]:
+    """The groups and monitors visible in the calling scope (``level`` frames further up)."""
+    namespace = caller_namespace(level)
+    ids = {id(v) for v in namespace.values()}
+    return [obj for obj in list(CREATED) if id(obj) in ids]
+
+
+_MAGIC: dict[str, Network] = {}
+
+
+def run(duration: Quantity, report: str | Report | None = None,
+        report_period: Quantity = 10 * SECOND, namespace: Mapping[str, Any] | None = None,
+        level: int = 0) -> None:  # fmt: skip
+    """Run the groups and monitors defined in the calling scope, as Brian2's ``run``.
+
+    Objects persist between calls: a second ``run`` continues where the first stopped.
+    """
+    objects = _ordered(collect(level + 1))
+    network = _MAGIC.get("network")
+    if network is None or set(map(id, network.objects)) != set(map(id, objects)):
+        previous_step = network.step if network is not None else 0
+        network = Network(*objects, name="the network of run()")
+        network.step = previous_step
+        _MAGIC["network"] = network
+    network.run(duration, report, report_period, namespace, level=level + 1)
+
+
+def _ordered(objects: Iterable[Any]) -> list[Any]:
+    """Groups, then monitors, each in the order they were created."""
+    return sorted(objects, key=lambda o: (not isinstance(o, NeuronGroup), o.creation_index))

@@ -1,0 +1,90 @@
+"""Monitors record as Brian2's do: at the start of a step (state) and after thresholds (spikes)."""
+
+import numpy as np
+import pytest
+
+from snngen import (
+    Hz,
+    Network,
+    NeuronGroup,
+    PopulationRateMonitor,
+    RunError,
+    SpikeMonitor,
+    StateMonitor,
+    ms,
+    second,
+)
+
+pytestmark = pytest.mark.usefixtures("shared_cache")
+# A ramp that crosses 1 every `period` and resets: spike times are known in closed form.
+RAMP = "dv/dt = rate : 1\nrate : Hz"
+
+
+def ramp(n, rates):
+    group = NeuronGroup(n, RAMP, threshold="v > 1", reset="v = 0", dt=0.1 * ms)
+    group.rate = rates
+    return group
+
+
+def test_state_monitor_records_before_the_update():
+    group = ramp(2, [100, 200] * Hz)
+    monitor = StateMonitor(group, "v", record=True)
+    Network(group, monitor).run(1 * ms)
+    assert monitor.v.shape == (2, 10)
+    np.testing.assert_allclose(monitor.t / ms, np.arange(10) * 0.1)
+    # v(t) = rate*t: the sample at t=0 is the initial value.
+    np.testing.assert_allclose(monitor.v, np.outer([100, 200], np.arange(10) * 1e-4), atol=1e-15)
+    np.testing.assert_allclose(monitor[1].v, monitor.v[1])
+
+
+def test_state_monitor_with_its_own_dt_and_over_several_runs():
+    group = ramp(3, [10, 20, 30] * Hz)
+    monitor = StateMonitor(group, ["v", "rate"], record=[0, 2], dt=0.5 * ms)
+    net = Network(group, monitor)
+    net.run(2 * ms)
+    net.run(1 * ms)
+    np.testing.assert_allclose(monitor.t / ms, np.arange(6) * 0.5)
+    assert monitor.rate.shape == (2, 6)
+    np.testing.assert_allclose(monitor.rate[:, 0] / Hz, [10, 30])
+    with pytest.raises(IndexError):
+        monitor[1]
+
+
+def test_state_monitor_refuses_a_recording_that_would_not_fit_in_memory():
+    group = ramp(1000, 10 * Hz)
+    monitor = StateMonitor(group, "v", record=True)
+    with pytest.raises(RunError, match="GiB"):
+        Network(group, monitor).run(10**7 * second)
+    assert monitor.v.shape == (1000, 0)  # nothing recorded, nothing lost
+
+
+def test_spike_monitor_times_indices_and_growth():
+    # 50 neurons spiking every ~1 ms for 200 ms: far more spikes than the initial buffer holds.
+    rates = np.linspace(1005, 1095, 50) * Hz  # 1/(rate*dt) never an integer: no ties
+    group = ramp(50, rates)
+    spikes = SpikeMonitor(group)
+    Network(group, spikes).run(200 * ms)
+    # Closed form: v crosses 1 after ceil(1/(rate*dt)) steps, then resets to 0.
+    steps_per_spike = np.floor(1 / (np.asarray(rates) * 1e-4)) + 1
+    np.testing.assert_array_equal(spikes.count, np.floor(2000 / steps_per_spike))
+    assert spikes.num_spikes == len(spikes.i) == len(spikes.t) > 4 * 50
+    train = spikes.spike_trains()[0]
+    np.testing.assert_allclose(np.diff(train / ms), steps_per_spike[0] * 0.1)
+
+
+def test_monitors_of_a_subgroup_count_only_its_neurons():
+    group = ramp(10, np.r_[np.full(5, 990), np.zeros(5)] * Hz)
+    spikes = SpikeMonitor(group[3:7])
+    rate = PopulationRateMonitor(group[3:7])
+    Network(group, spikes, rate).run(20 * ms)
+    assert set(spikes.i) == {0, 1}  # neurons 3 and 4, numbered from the subgroup's start
+    # Two of four neurons spike every 1.1 ms: mean rate 2/4/1.1 ms.
+    np.testing.assert_allclose(np.mean(rate.rate / Hz), 2 / 4 / 1.1e-3, rtol=0.05)
+    assert rate.smooth_rate(width=1 * ms).shape == rate.rate.shape
+
+
+def test_monitor_of_a_group_outside_the_network_is_an_error():
+    group = ramp(2, 10 * Hz)
+    other = ramp(2, 10 * Hz)
+    with pytest.raises(RunError, match="not part of"):
+        Network(group, SpikeMonitor(other)).run(1 * ms)
