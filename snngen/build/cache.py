@@ -8,12 +8,11 @@ nothing behind. An entry that fails to load is rebuilt once, with a warning. A f
 folder is kept under ``failed/`` for inspection.
 
 Root: ``$SNNGEN_CACHE_DIR``, else the platform's user cache directory.
-Command line: ``python -m snngen.build.cache info|clear``.
+Command line: ``snngen cache info|clear`` (or ``python -m snngen cache ...``).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
 import json
@@ -137,22 +136,13 @@ def _size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m snngen.build.cache", description="Inspect or clear snngen's module cache."
-    )
-    parser.add_argument("command", choices=["info", "clear"])
-    args = parser.parse_args(argv)
-    if args.command == "clear":
-        print(f"removed {clear_cache()} cached module(s) from {cache_root()}")
-        return 0
+def describe() -> str:
+    """A summary of the cache: where it is, how many modules, how large, which toolchain."""
     found = entries()
     total = sum(_size(e) for e in found)
-    print(f"cache root: {cache_root()}")
-    print(f"modules:    {len(found)} ({total / 2**20:.1f} MiB)")
-    print("toolchain:\n  " + toolchain_fingerprint().replace("\n", "\n  "))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    fingerprint = toolchain_fingerprint().replace("\n", "\n  ")
+    return (
+        f"cache root: {cache_root()}\n"
+        f"modules:    {len(found)} ({total / 2**20:.1f} MiB)\n"
+        f"toolchain:\n  {fingerprint}"
+    )

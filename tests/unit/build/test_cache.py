@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from snngen.build import cache, compiler
+from snngen.cli import main
 from snngen.errors import CompilationError
 
 SOURCE = "def add(double a, double b):\n    return a + b\n"
@@ -105,7 +106,7 @@ def test_concurrent_processes_publish_one_entry(cache_dir):
 
 def test_clear_and_info(cache_dir, capsys):
     cache.load_module(SOURCE)
-    assert cache.main(["info"]) == 0
+    assert main(["cache", "info"]) == 0
     assert "modules:    1" in capsys.readouterr().out
     assert cache.clear_cache() == 1
     assert cache.entries() == []

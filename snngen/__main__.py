@@ -1,0 +1,3 @@
+from snngen.cli import main
+
+raise SystemExit(main())
