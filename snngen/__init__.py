@@ -4,6 +4,11 @@ Public API only; nothing heavy happens at import time. As in Brian2, ``from snng
 brings the units, numpy's names and, when matplotlib is installed, pylab's plotting names.
 """
 
+import builtins as _builtins
+import importlib.util as _importlib_util
+
+import numpy as _np
+
 from snngen import units
 from snngen.equations import Equations
 from snngen.errors import (
@@ -29,6 +34,28 @@ from snngen.units import *  # noqa: F403 - the unit names, as in Brian2
 from snngen.units import Quantity
 
 __version__ = "0.1.0"
+
+# As in Brian2, `from snngen import *` brings numpy's names (except those that would replace
+# Python built-ins such as min, max, round and bool) and, with matplotlib, pylab's plotting names
+# (imported only when first used).
+_NUMPY_NAMES = [n for n in _np.__all__ if not hasattr(_builtins, n) and n not in globals()]
+globals().update({name: getattr(_np, name) for name in _NUMPY_NAMES})
+_PYLAB_NAMES = (
+    "axhline", "axvline", "bar", "close", "colorbar", "errorbar", "figure", "fill_between",
+    "gca", "gcf", "grid", "hist", "imshow", "legend", "loglog", "plot", "savefig", "scatter",
+    "semilogx", "semilogy", "show", "subplot", "subplots", "suptitle", "text", "tight_layout",
+    "title", "xlabel", "xlim", "xticks", "ylabel", "ylim", "yticks",
+)  # fmt: skip
+_HAS_MATPLOTLIB = _importlib_util.find_spec("matplotlib") is not None
+
+
+def __getattr__(name: str) -> object:
+    if name in _PYLAB_NAMES and _HAS_MATPLOTLIB:
+        import matplotlib.pyplot
+
+        return getattr(matplotlib.pyplot, name)
+    raise AttributeError(f"module 'snngen' has no attribute {name!r}")
+
 
 __all__ = [
     "CacheError",
@@ -60,4 +87,6 @@ __all__ = [
     "seed",
     "units",
     *units.UNITS,
+    *_NUMPY_NAMES,
+    *(_PYLAB_NAMES if _HAS_MATPLOTLIB else ()),
 ]
