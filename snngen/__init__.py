@@ -29,6 +29,7 @@ from snngen.runtime.group import NeuronGroup, Subgroup
 from snngen.runtime.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from snngen.runtime.network import Network, collect, run
 from snngen.runtime.rng import seed
+from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
 from snngen.units import *  # noqa: F403 - the unit names, as in Brian2
 from snngen.units import Quantity
@@ -76,6 +77,7 @@ __all__ = [
     "SpikeMonitor",
     "StateMonitor",
     "Subgroup",
+    "Synapses",
     "TimedArray",
     "UnitMismatchError",
     "UnsupportedEquationsError",

@@ -12,8 +12,9 @@ from typing import Any
 import sympy
 
 from snngen.codegen.hoist import STEP
-from snngen.codegen.lower import GroupScope, Lowering, optimised, printed
+from snngen.codegen.lower import Lowering, optimised, printed
 from snngen.codegen.program import Operation
+from snngen.codegen.scope import GroupScope
 from snngen.errors import CodegenError
 
 

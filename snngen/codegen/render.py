@@ -15,6 +15,7 @@ from snngen.codegen.program import Program
 
 OPERATION_KINDS = (
     "state_update", "threshold", "reset", "spike_monitor", "state_monitor", "rate_monitor",
+    "synaptic_pathway", "synapse_update", "summed_variable",
 )  # fmt: skip
 
 

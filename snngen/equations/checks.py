@@ -124,13 +124,19 @@ def expression_dimension(
 
 
 def _same(node: sympy.Basic, dims: list[Dimension]) -> Dimension:
-    for arg, dim in zip(node.args[1:], dims[1:]):
-        if dim != dims[0]:
+    """The common dimension of ``node``'s arguments. A literal 0 fits any dimension, because
+    ``0*mV`` is 0 once parsed (as in Brian2, ``clip(v, 0*mV, v_max)`` is fine)."""
+    pairs = [(arg, dim) for arg, dim in zip(node.args, dims) if not arg.is_zero]
+    if not pairs:
+        return dims[0]
+    first, dim0 = pairs[0]
+    for arg, dim in pairs[1:]:
+        if dim != dim0:
             raise DimensionProblem(
-                f"{node.args[0]} ({unit_string(dims[0])}) and {arg} ({unit_string(dim)}) "
+                f"{first} ({unit_string(dim0)}) and {arg} ({unit_string(dim)}) "
                 "cannot be added or compared: their units differ"
             )
-    return dims[0]
+    return dim0
 
 
 def _power(node: sympy.Pow, base: Dimension, exponent: Dimension) -> Dimension:
@@ -264,7 +270,7 @@ def check_dimensions(
                 eq.name,
             ) from None
         expected = eq.dim / SECOND if eq.kind is EquationKind.DIFFERENTIAL else eq.dim
-        if actual != expected:
+        if actual != expected and not eq.expr.is_zero:
             raise UnitMismatchError(
                 _mismatch_message(eq, expected, actual), eq.line, eq.expr_offset, eq.lineno, eq.name
             )

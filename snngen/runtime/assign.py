@@ -148,7 +148,7 @@ def check_expression(
         raise UnitMismatchError(
             f"inconsistent units in {what} of {owner.name}: {problem}", line, column, lineno
         ) from None
-    if actual != expected:
+    if actual != expected and not expr.is_zero:  # 0*mV parses to 0: zero fits any unit
         raise UnitMismatchError(
             f"{what} of {owner.name} must be in {_describe(expected)}, but {sympy.sstr(expr)} "
             f"is in {_describe(actual)}",

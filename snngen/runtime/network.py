@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sympy import sstr as sympy_text
 
 from snngen.errors import IdentifierError, ModelError, RunError
 from snngen.runtime.clock import SECOND, defaultclock, time_value
@@ -24,6 +25,7 @@ from snngen.runtime.group import CREATED, NeuronGroup, created_at
 from snngen.runtime.monitors import _Monitor
 from snngen.runtime.namespace import caller_namespace, resolve
 from snngen.runtime.rng import spawn_bit_generator
+from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, strip
@@ -61,8 +63,9 @@ class RunState:
                            f"{type(value).__name__}, not a TimedArray")  # fmt: skip
         return value
 
-    def propagator(self, group: NeuronGroup, gate: float) -> dict[str, Any]:
-        """Entries of the group's exact propagator (``gate``: the ``not_refractory`` value)."""
+    def propagator(self, group: Any, gate: float) -> dict[str, Any]:
+        """Entries of the exact propagator of a group's (or synapses') equations (``gate``: the
+        ``not_refractory`` value)."""
         key = (group, gate)
         if key not in self._propagators:
             propagator = group.rule.propagator
@@ -103,12 +106,12 @@ class Network:
         for obj in objects:
             if isinstance(obj, list | tuple | set):
                 self.add(*obj)
-            elif isinstance(obj, NeuronGroup | _Monitor):
+            elif isinstance(obj, NeuronGroup | Synapses | _Monitor):
                 if obj not in self.objects:
                     self.objects.append(obj)
                     self._lowered = None
             else:
-                raise ModelError(f"a Network holds NeuronGroups and monitors, got {obj!r}")
+                raise ModelError(f"a Network holds groups, synapses and monitors, got {obj!r}")
 
     def remove(self, *objects: Any) -> None:
         for obj in objects:
@@ -162,29 +165,38 @@ class Network:
     def _groups(self) -> list[NeuronGroup]:
         return [obj for obj in self.objects if isinstance(obj, NeuronGroup)]
 
-    def _resolve(self, run_namespace: Mapping[str, Any]) -> dict[NeuronGroup, dict[str, Any]]:
+    def _resolve(self, run_namespace: Mapping[str, Any]) -> dict[Any, dict[str, Any]]:
+        """Values of every object's external names, with the units of its code checked."""
         namespaces = {}
-        for group in self._groups():
-            names = group.external_identifiers()
-            values, missing = resolve(names, group.namespace, run_namespace)
+        for obj in self.objects:
+            if isinstance(obj, _Monitor):
+                self._check_member(obj, obj.source._owner)
+                continue
+            if isinstance(obj, Synapses):
+                self._check_member(obj, obj.source._owner)
+                self._check_member(obj, obj.target._owner)
+            names = obj.external_identifiers()
+            values, missing = resolve(names, obj.namespace, run_namespace)
             if missing:
                 raise IdentifierError(
-                    f"{group.name} (created at {group.created_at}) uses {missing[0]!r}"
-                    f"{_where_used(group, missing[0])}, which is not a variable of the group and "
-                    "was not found in its namespace or the namespace of run()",
+                    f"{obj.name} (created at {obj.created_at}) uses {missing[0]!r}"
+                    f"{_where_used(obj, missing[0])}, which it does not define and which was "
+                    "not found in its namespace or the namespace of run()",
                     identifier=missing[0],
                 )
-            variables = {name: v.dim for name, v in group.variables.items()}
-            group.equations.check_units(values, variables, require_all=True)
-            group.check_code_units(values)
-            namespaces[group] = values
-        for monitor in self.objects:
-            if isinstance(monitor, _Monitor) and monitor.source._owner not in self.objects:
-                raise RunError(
-                    f"{monitor.name} (created at {monitor.created_at}) records from "
-                    f"{monitor.source.name}, which is not part of {self.name}; add it"
-                )
+            if isinstance(obj, NeuronGroup):
+                variables = {name: v.dim for name, v in obj.variables.items()}
+                obj.equations.check_units(values, variables, require_all=True)
+                obj.check_code_units(values)
+            namespaces[obj] = values
         return namespaces
+
+    def _check_member(self, user: Any, group: Any) -> None:
+        if group not in self.objects:
+            raise RunError(
+                f"{user.name} (created at {user.created_at}) uses {group.name}, which is not "
+                f"part of {self.name}; add it"
+            )
 
     def _compiled(self) -> tuple[Any, Any]:
         if self._lowered is None:
@@ -251,8 +263,9 @@ class Network:
                         "method='exponential_euler'"
                     )
 
-    def _monitors(self) -> list[_Monitor]:
-        return [obj for obj in self.objects if isinstance(obj, _Monitor)]
+    def _monitors(self) -> list[Any]:
+        """Objects with run hooks: monitors, and synapses (which prepare their pathways)."""
+        return [obj for obj in self.objects if isinstance(obj, _Monitor | Synapses)]
 
     # -- store and restore -------------------------------------------------------------------
 
@@ -293,19 +306,21 @@ class Network:
             group.t_ = self.t_
 
 
-def _where_used(group: NeuronGroup, name: str) -> str:
-    for eq in group.equations:
+def _where_used(obj: Any, name: str) -> str:
+    for eq in obj.equations:
         if name in eq.identifiers or name in eq.functions:
             return f" in '{eq}'"
-    for what, expr in [("threshold", group.threshold), *(("reset", s.expr) for s in group.reset)]:
-        if expr is not None and name in {s.name for s in expr.free_symbols}:
-            return f" in its {what}"
+    for expr in obj.expressions():
+        if name in {s.name for s in expr.free_symbols}:
+            return f" in '{sympy_text(expr)}'"
     return ""
 
 
 def _object_state(obj: Any) -> dict[str, Any]:
     if isinstance(obj, NeuronGroup):
         return {"storage": obj.storage}
+    if isinstance(obj, Synapses):
+        return {"storage": obj.storage, "runtime": obj.runtime}
     return {k: v for k, v in vars(obj).items() if k not in ("source", "created_at", "name")}
 
 
@@ -374,5 +389,10 @@ def run(duration: Quantity, report: str | Report | None = None,
 
 
 def _ordered(objects: Iterable[Any]) -> list[Any]:
-    """Groups, then monitors, each in the order they were created."""
-    return sorted(objects, key=lambda o: (not isinstance(o, NeuronGroup), o.creation_index))
+    """Groups, synapses, then monitors, each in the order they were created."""
+    kinds = (NeuronGroup, Synapses)
+    return sorted(
+        objects,
+        key=lambda o: (next((k for k, c in enumerate(kinds) if isinstance(o, c)), 2),
+                       o.creation_index),
+    )  # fmt: skip

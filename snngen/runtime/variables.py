@@ -16,8 +16,14 @@ from snngen.equations.model import EquationKind, SingleEquation
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity
 
-DTYPES = {"float": np.float64, "boolean": np.bool_, "integer": np.int64}
-CTYPE_OF_DTYPE = {np.float64: "double", np.bool_: "uint8_t", np.int64: "int64_t"}
+# "index": the neuron indices i and j of synapses.
+DTYPES = {"float": np.float64, "boolean": np.bool_, "integer": np.int64, "index": np.int32}
+CTYPE_OF_DTYPE = {
+    np.float64: "double",
+    np.bool_: "uint8_t",
+    np.int64: "int64_t",
+    np.int32: "int32_t",
+}
 
 
 @dataclass(frozen=True)

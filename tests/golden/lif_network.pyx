@@ -114,7 +114,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     _rng_state.has_spare = <int>_a0[1]
     cdef _Rng* _rng = &_rng_state
     cdef int64_t _step = start
-    cdef int64_t _i, _k
+    cdef int64_t _i, _k, _d, _m, _slot, _syn, _pre, _post
     cdef double _t
     cdef double _d0
     cdef double _d1

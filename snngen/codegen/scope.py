@@ -1,0 +1,164 @@
+"""Scopes: which canonical name every identifier of an object's code stands for.
+
+A neuron group's code runs per neuron (index ``_i``); a synapse's code per synapse (``_syn``),
+reading and writing the variables of its presynaptic (``_pre``) and postsynaptic (``_post``)
+neurons. A scope maps each identifier to a local loaded from an array at its index, a scalar
+slot (external constants, ``dt``), or a number (units), and says how to load and store locals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sympy
+from sympy.core.function import AppliedUndef
+
+from snngen.codegen.cse import Assignment
+from snngen.codegen.printer import TimedValue
+from snngen.equations.model import EquationKind
+from snngen.integration.rule import DT, T
+from snngen.units.catalogue import UNITS
+from snngen.units.quantity import strip
+
+INDEX = sympy.Symbol("_i", integer=True)
+
+
+def _name(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name, real=True)
+
+
+class Scope:
+    """Identifiers → canonical symbols for the code of one object (``owner``)."""
+
+    def __init__(self, low: Any, owner: Any, position: int) -> None:
+        self.low = low
+        self.owner = owner
+        self.position = position
+        # local symbol → (array symbol, variable description with .ctype and .shared, index)
+        self.locals: dict[sympy.Symbol, tuple[sympy.Symbol, Any, str]] = {}
+        self.arrays: dict[str, sympy.Symbol] = {}
+        self.symbols: dict[sympy.Basic, sympy.Basic] = {T: low.t, DT: low.dt}
+        self.subexpressions: dict[sympy.Symbol, sympy.Basic] = {}
+
+    def add_variables(self, group: Any, index: str, suffix: str = "") -> None:
+        """Make the variables of ``group`` (a neuron group or synapses) available at ``index``."""
+        for name, variable in group.variables.items():
+            array = self.low.array((group, "var", name), variable.ctype, _storage(group, name))
+            if not suffix:
+                self.arrays[name] = array
+            local = self.low.double()
+            self.locals[local] = (array, variable, "0" if variable.shared else index)
+            self.symbols[_name(name + suffix)] = local
+
+    def local(self, name: str) -> sympy.Symbol:
+        return self.symbols[_name(name)]
+
+    def canonical(self, expr: sympy.Basic) -> sympy.Basic:
+        """``expr`` with subexpressions inlined and every name replaced by its canonical one."""
+        for _ in range(len(self.subexpressions) + 1):
+            expr = expr.xreplace(self.subexpressions)
+        # Sorted, so that slots are numbered the same way in every process.
+        calls = {c: self._timed_value(c) for c in sorted(expr.atoms(AppliedUndef), key=str)}
+        expr = expr.xreplace(calls)
+        mapping = {s: self._symbol(s) for s in sorted(expr.free_symbols, key=str)}
+        return expr.xreplace(mapping)
+
+    def _symbol(self, symbol: sympy.Symbol) -> sympy.Basic:
+        if symbol in self.symbols:
+            return self.symbols[symbol]
+        name = symbol.name
+        owner = self.owner
+        if name == "_refractory":
+            value = self.low.scalar((owner, name), lambda run: owner.refractory.seconds)
+        elif name.startswith("_"):  # already canonical (user names cannot start with '_')
+            return symbol
+        elif name in UNITS:
+            value = sympy.Float(float(strip(UNITS[name])))
+        else:
+            value = self.low.scalar((owner, name), lambda run: run.constant(owner, name))
+        self.symbols[symbol] = value
+        return value
+
+    def _timed_value(self, call: AppliedUndef) -> sympy.Basic:
+        name = call.func.__name__
+        owner, low = self.owner, self.low
+
+        def part(kind: str) -> Any:
+            return lambda run: getattr(run.function(owner, name), kind)
+
+        values = low.array((owner, name, "values"), "double", part("values"))
+        rows = low.integer((owner, name, "rows"), part("rows"))
+        columns = low.integer((owner, name, "columns"), part("columns"))
+        inverse_dt = low.scalar((owner, name, "inverse_dt"), part("inverse_dt"))
+        column = call.args[1] if len(call.args) == 2 else sympy.S.Zero
+        return TimedValue(values, rows, columns, inverse_dt, call.args[0], column)
+
+    def loads(self, code: Sequence[Assignment]) -> list[str]:
+        """Lines loading the variables that ``code`` reads before it assigns them."""
+        needed: set[sympy.Basic] = set()
+        assigned: set[sympy.Basic] = set()
+        for target, expr in code:
+            needed |= expr.free_symbols - assigned
+            assigned.add(target)
+        return [
+            f"{local} = {array}[{index}]"
+            for local, (array, _, index) in self.locals.items()
+            if local in needed
+        ]
+
+    def store(self, local: sympy.Symbol, value: sympy.Symbol | None = None) -> str:
+        """The line storing ``value`` (default: the local itself) into ``local``'s array."""
+        array, variable, index = self.locals[local]
+        value = local if value is None else value
+        text = str(value) if variable.ctype == "double" else f"<{variable.ctype}>{value}"
+        return f"{array}[{index}] = {text}"
+
+
+def _storage(owner: Any, name: str) -> Any:
+    return lambda run: owner.storage[name]
+
+
+def _subexpressions(equations: Any) -> dict[sympy.Symbol, sympy.Basic]:
+    """Subexpressions to inline (a summed variable is not one: it names its target)."""
+    return {
+        eq.symbol: eq.expr
+        for eq in equations
+        if eq.kind is EquationKind.SUBEXPRESSION and "summed" not in eq.flags
+    }
+
+
+class GroupScope(Scope):
+    """A neuron group's code: per neuron ``_i``; also its spike list for this step."""
+
+    def __init__(self, low: Any, group: Any, position: int) -> None:
+        super().__init__(low, group, position)
+        self.group = group
+        self.size = low.integer((group, "N"), lambda run: group.N)
+        self.symbols[_name("i")] = INDEX
+        self.symbols[_name("N")] = low.scalar((group, "N"), lambda run: float(group.N))
+        self.add_variables(group, "_i")
+        self.spikes = low.array((group, "spikes"), "int32_t", lambda run: group.spike_buffer)
+        self.spike_count = low.count()
+        self.subexpressions = _subexpressions(group.equations)
+
+
+class SynapseScope(Scope):
+    """A synapse's code: its own variables at ``_syn``, ``x_pre`` at ``_pre`` and ``x_post``
+    (or plain ``x`` when the synapses do not define it, as in Brian2) at ``_post``."""
+
+    def __init__(self, low: Any, synapses: Any, position: int) -> None:
+        super().__init__(low, synapses, position)
+        source, target = synapses.source._owner, synapses.target._owner
+        self.add_variables(synapses, "_syn")
+        self.add_variables(source, "_pre", "_pre")
+        self.add_variables(target, "_post", "_post")
+        for name in target.variables:
+            self.symbols.setdefault(_name(name), self.symbols[_name(name + "_post")])
+        self.symbols[_name("N_pre")] = low.scalar(
+            (synapses, "N_pre"), lambda run: float(synapses.source.N)
+        )
+        self.symbols[_name("N_post")] = low.scalar(
+            (synapses, "N_post"), lambda run: float(synapses.target.N)
+        )
+        self.subexpressions = _subexpressions(synapses.equations)

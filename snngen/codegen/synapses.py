@@ -1,0 +1,129 @@
+"""Lowering of synapses: pathways (event-driven propagation with delays), clock-driven
+synaptic equations, and summed variables.
+
+The arrays a pathway reads (delay-sorted synapse order, per-neuron-and-delay offsets, ring of
+spike lists) are prepared by :meth:`snngen.runtime.synapses.Synapses.before_run`; their sizes
+are run-time integers, so delays and connectivity never reach the source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from snngen.codegen.cse import Assignment
+from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.neurons import propagator_entries
+from snngen.codegen.program import Operation
+from snngen.codegen.scope import GroupScope, SynapseScope
+from snngen.equations.expressions import symbol
+from snngen.equations.functions import exprel, randn
+from snngen.integration.rule import T
+
+
+def _runtime(low: Lowering, synapses: Any, name: str, ctype: str | None) -> sympy.Symbol:
+    """A prepared array (``ctype``) or integer (``None``) of ``synapses.runtime``."""
+    fetch = lambda run: synapses.runtime[name]  # noqa: E731
+    if ctype is None:
+        return low.integer((synapses, name), fetch)
+    return low.array((synapses, name), ctype, fetch)
+
+
+def _endpoints(low: Lowering, synapses: Any) -> dict[str, sympy.Symbol]:
+    return {
+        "size": low.integer((synapses, "N"), lambda run: synapses.N),
+        "pre": _runtime(low, synapses, "pre", "int32_t"),
+        "post": _runtime(low, synapses, "post", "int32_t"),
+    }
+
+
+def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
+    """Clock-driven synaptic equations, every step, for every synapse."""
+    synapses, rule = scope.owner, scope.owner.rule
+    renames = {s: low.double() for s, _ in rule.temporaries}
+    if rule.propagator is not None:
+        renames.update(propagator_entries(low, scope, "_syn"))
+    code: list[Assignment] = []
+    for noise in rule.noise:
+        renames[noise] = low.double()
+        code.append((renames[noise], randn(len(code))))
+    code += [(renames[s], scope.canonical(e.xreplace(renames))) for s, e in rule.temporaries]
+    stores = []
+    for target, expr in rule.updates:
+        new = low.double()
+        code.append((new, scope.canonical(expr.xreplace(renames))))
+        stores.append(scope.store(scope.local(target.name), new))
+    body = optimised(low, code)
+    low.operations.append(Operation(
+        "synapse_update", f"clock-driven equations of synapses {scope.position}",
+        {**_endpoints(low, synapses), "body": scope.loads(body) + printed(body), "stores": stores},
+    ))  # fmt: skip
+
+
+def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -> None:
+    synapses = scope.owner
+    target = synapses.target
+    for eq in synapses.summed:
+        value = low.double()
+        body = optimised(low, [(value, scope.canonical(eq.expr))])
+        name = eq.name.removesuffix("_post")
+        low.operations.append(Operation(
+            "summed_variable", f"summed variable of synapses {scope.position}",
+            {
+                **_endpoints(low, synapses),
+                "start": low.integer((synapses, "target start"), lambda run: target._start),
+                "stop": low.integer((synapses, "target stop"), lambda run: target._stop),
+                "target": target_scope.arrays[name],
+                "body": scope.loads(body) + printed(body),
+                "value": value,
+            },
+        ))  # fmt: skip
+
+
+def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: GroupScope) -> None:
+    """Statements of ``pathway`` for the synapses of neurons of ``trigger`` that spiked."""
+    synapses = scope.owner
+    side = synapses.source if pathway.side == "pre" else synapses.target
+    code: list[Assignment] = []
+    if synapses.event_driven:
+        elapsed = low.double()
+        code.append((elapsed, scope.canonical(T - symbol("lastupdate"))))
+        for equation in synapses.event_driven:
+            x = scope.local(equation.name)
+            rate = scope.canonical(equation.rate) * elapsed
+            value = x * sympy.exp(rate)
+            if equation.drive != 0:
+                value += scope.canonical(equation.drive) * elapsed * exprel(rate)
+            code.append((x, value))
+    for statement in pathway.statements:
+        code.append((scope.local(statement.target), scope.canonical(statement.value)))
+    if synapses.event_driven:
+        code.append((scope.local("lastupdate"), scope.canonical(T)))
+    body = optimised(low, code, cse=False)  # statements are sequential
+    targets = list(dict.fromkeys(target for target, _ in code if target in scope.locals))
+
+    def runtime(name: str, ctype: str | None = None) -> sympy.Symbol:
+        return _runtime(low, synapses, f"{pathway.name}:{name}", ctype)
+
+    low.operations.append(Operation(
+        "synaptic_pathway", f"pathway {pathway.name} of synapses {scope.position}",
+        {
+            **_endpoints(low, synapses),
+            "count": trigger.spike_count,
+            "spikes": trigger.spikes,
+            "start": low.integer((synapses, pathway.name, "start"), lambda run: side._start),
+            "stop": low.integer((synapses, pathway.name, "stop"), lambda run: side._stop),
+            "side_size": low.integer((synapses, pathway.name, "size"), lambda run: side.N),
+            "ring": runtime("ring", "int32_t"),
+            "ring_count": runtime("ring_count", "int64_t"),
+            "ring_count_local": low.count(),
+            "ring_length": runtime("ring_length"),
+            "delays": runtime("delays"),
+            "min_delay": runtime("min_delay"),
+            "order": runtime("order", "int32_t"),
+            "offsets": runtime("offsets", "int64_t"),
+            "body": scope.loads(body) + printed(body),
+            "stores": [scope.store(local) for local in targets],
+        },
+    ))  # fmt: skip

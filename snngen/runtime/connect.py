@@ -1,0 +1,103 @@
+"""Connection generation for ``Synapses.connect``: which (i, j) pairs get a synapse.
+
+Pairs come out sorted by ``i`` then ``j`` (the CSR order the compiled loop uses). A fixed
+probability without a condition draws the positions of the connected pairs directly, with
+geometric gaps between successes (the same distribution as one Bernoulli trial per pair, in
+time proportional to the number of synapses); conditions and probability expressions are
+evaluated with numpy over blocks of rows, so memory stays bounded. Random numbers come from
+snngen's seeded generator, so ``seed()`` reproduces a connectivity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import sympy
+
+from snngen.equations.expressions import is_condition, parse_expression
+from snngen.errors import ModelError
+from snngen.runtime.rng import generator
+
+# Pairs evaluated at once when a condition is checked (bounds the temporary memory).
+BLOCK_PAIRS = 1 << 22
+
+
+def fixed_probability(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each of the ``n_pre × n_post`` pairs independently with probability ``p``."""
+    total = n_pre * n_post
+    if p >= 1:
+        positions = np.arange(total)
+    elif p <= 0 or total == 0:
+        positions = np.arange(0)
+    else:
+        rng = generator()
+        chunks, offset = [], -1
+        while offset < total:
+            expected = (total - offset) * p
+            gaps = rng.geometric(p, size=int(expected + 6 * np.sqrt(expected) + 16))
+            found = offset + np.cumsum(gaps)
+            chunks.append(found[found < total])
+            offset = int(found[-1])
+        positions = np.concatenate(chunks)
+    return positions // n_post, positions % n_post
+
+
+def evaluated_pairs(
+    n_pre: int,
+    n_post: int,
+    condition: sympy.Basic | None,
+    probability: sympy.Basic | float,
+    values: Callable[[np.ndarray, np.ndarray, set[str]], Mapping[str, Any]],
+    evaluate: Callable[[sympy.Basic, Mapping[str, Any], int], np.ndarray],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs for which ``condition`` holds, each kept with ``probability`` (an expression or
+    a number), evaluated block by block; ``values(i, j, names)`` supplies what they read."""
+    rows = max(1, BLOCK_PAIRS // max(n_post, 1))
+    rng = generator()
+    found_i, found_j = [], []
+    for first in range(0, n_pre, rows):
+        block = np.arange(first, min(n_pre, first + rows))
+        i = np.repeat(block, n_post)
+        j = np.tile(np.arange(n_post), len(block))
+        if condition is not None:
+            keep = _evaluate(condition, i, j, values, evaluate).astype(bool)
+            i, j = i[keep], j[keep]
+        if isinstance(probability, sympy.Basic):
+            chance = _evaluate(probability, i, j, values, evaluate)
+            keep = rng.random(len(i)) < chance
+            i, j = i[keep], j[keep]
+        elif probability < 1:
+            keep = rng.random(len(i)) < probability
+            i, j = i[keep], j[keep]
+        found_i.append(i)
+        found_j.append(j)
+    return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def _evaluate(expr: sympy.Basic, i: np.ndarray, j: np.ndarray, values: Callable,
+              evaluate: Callable) -> np.ndarray:  # fmt: skip
+    names = {s.name for s in expr.free_symbols}
+    return evaluate(expr, values(i, j, names), len(i))
+
+
+def parse_condition(text: str | bool) -> sympy.Basic | None:
+    """A connection condition: ``True`` (all pairs) or a boolean expression string."""
+    if text is True:
+        return None
+    if not isinstance(text, str):
+        raise ModelError(f"condition must be a string such as 'i != j', got {text!r}")
+    expr = parse_expression(text)
+    if not is_condition(expr):
+        raise ModelError(f"the connection condition {text!r} is not a condition")
+    return expr
+
+
+def parse_probability(p: Any) -> sympy.Basic | float:
+    if isinstance(p, str):
+        return parse_expression(p)
+    value = float(p)
+    if not 0 <= value <= 1:
+        raise ModelError(f"the connection probability must lie in [0, 1], got {p!r}")
+    return value

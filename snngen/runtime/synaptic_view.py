@@ -1,0 +1,137 @@
+"""``S.w``: a synaptic variable, indexed as in Brian2.
+
+``S.w[:]`` (all synapses, in storage order), ``S.w[k]`` (synapse indices), ``S.w[i, j]``
+(the synapses from ``i`` to ``j``, arrays allowed), ``S.w['i > j']`` (a condition). Values are
+set from numbers, quantities, arrays, or strings evaluated per synapse, which may use ``i``,
+``j``, synaptic variables, ``x_pre``/``x_post`` and names from the caller's scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from snngen.equations.checks import Unresolved, expression_dimension
+from snngen.equations.expressions import is_condition, parse_expression
+from snngen.errors import ModelError, UnitMismatchError
+from snngen.runtime.namespace import caller_namespace
+from snngen.runtime.pyeval import evaluate
+from snngen.runtime.variables import view
+from snngen.units.catalogue import UNITS, unit_string
+from snngen.units.quantity import get_dimension, strip
+
+
+class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
+    """One variable of a :class:`~snngen.runtime.synapses.Synapses` object."""
+
+    def __init__(self, synapses: Any, name: str) -> None:
+        self.synapses, self.name = synapses, name
+
+    @property
+    def _values(self) -> np.ndarray:
+        return view(self.synapses.storage[self.name], self.synapses.variables[self.name])
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.asarray(self.synapses.storage[self.name], dtype=dtype)
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        inputs = tuple(x._values if isinstance(x, SynapticView) else x for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+    def __len__(self) -> int:
+        return len(self.synapses.storage[self.name])
+
+    def __repr__(self) -> str:
+        return f"<{self.synapses.name}.{self.name}: {self._values!r}>"
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._values[self._indices(key, level=1)]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.assign(key, value, level=1)
+
+    def _indices(self, key: Any, level: int) -> Any:
+        storage = self.synapses.storage
+        if isinstance(key, str):
+            expr = parse_expression(key)
+            if not is_condition(expr):
+                raise ModelError(f"S.{self.name}['...'] takes a condition, got {key!r}")
+            return np.flatnonzero(self._evaluate(expr, level + 1).astype(bool))
+        if isinstance(key, tuple) and len(key) == 2:
+            pre, post = (np.atleast_1d(np.asarray(k)) for k in key)
+            match = np.isin(storage["i"], pre) & np.isin(storage["j"], post)
+            if pre.size > 1 and post.size > 1:  # pairs, not all combinations
+                pairs = set(zip(np.broadcast_to(pre, post.shape).tolist(), post.tolist()))
+                found = zip(storage["i"][match].tolist(), storage["j"][match].tolist())
+                keep = np.array([pair in pairs for pair in found], dtype=bool)
+                return np.flatnonzero(match)[keep]
+            return np.flatnonzero(match)
+        return key
+
+    def assign(self, key: Any, value: Any, level: int) -> None:
+        variable = self.synapses.variables[self.name]
+        if self.name in ("i", "j"):
+            raise ModelError(f"{self.synapses.name}.{self.name} is set by connect, not assigned")
+        indices = self._indices(key, level + 1)
+        if isinstance(value, str):
+            expr = parse_expression(value)
+            self._check_units(expr, variable.dim, level + 1)
+            value = self._evaluate(expr, level + 1)[indices]
+        elif variable.var_type == "float" and get_dimension(value) != variable.dim:
+            raise UnitMismatchError(
+                f"{self.name} of {self.synapses.name} is in {_describe(variable.dim)}, cannot "
+                f"set it to a value in {_describe(get_dimension(value))}",
+                identifier=self.name,
+            )
+        self.synapses.storage[self.name][indices] = np.asarray(strip(value))
+
+    def _namespace(self, level: int) -> dict[str, Any]:
+        return {**caller_namespace(level), **self.synapses.namespace}
+
+    def _evaluate(self, expr: Any, level: int) -> np.ndarray:
+        synapses = self.synapses
+        storage = synapses.storage
+        namespace = self._namespace(level + 1)
+        from snngen.runtime.connect_values import values_function
+
+        names = {s.name for s in expr.free_symbols}
+        own = {n: storage[n] for n in names if n in synapses.variables}
+        rest = values_function(synapses, namespace)(storage["i"], storage["j"], names - set(own))
+        return evaluate(expr, {**rest, **own}, namespace, synapses.N)
+
+    def _check_units(self, expr: Any, expected: Any, level: int) -> None:
+        synapses = self.synapses
+        namespace = self._namespace(level + 1)
+        source, target = synapses.source._owner, synapses.target._owner
+
+        def lookup(name: str) -> Any:
+            for prefix, group in (("_pre", source), ("_post", target)):
+                if name.endswith(prefix) and name[: -len(prefix)] in group.variables:
+                    return group.variables[name[: -len(prefix)]].dim
+            for variables in (synapses.variables, target.variables):
+                if name in variables:
+                    return variables[name].dim
+            if name in namespace:
+                return get_dimension(namespace[name])
+            if name in UNITS:
+                return UNITS[name].dim
+            if name in ("N_pre", "N_post"):
+                return get_dimension(1)
+            raise Unresolved(name)
+
+        try:
+            actual = expression_dimension(expr, lookup)
+        except Unresolved as missing:
+            raise ModelError(f"unknown identifier {missing.name!r} in an assignment to "
+                             f"{synapses.name}.{self.name}") from None  # fmt: skip
+        if actual != expected and not expr.is_zero:
+            raise UnitMismatchError(
+                f"{self.name} of {synapses.name} is in {_describe(expected)}, but the "
+                f"expression is in {_describe(actual)}",
+                identifier=self.name,
+            )
+
+
+def _describe(dim: Any) -> str:
+    return "1 (dimensionless)" if dim.is_dimensionless else unit_string(dim)
