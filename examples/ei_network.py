@@ -11,15 +11,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import numpy as np
 
 from snngen import (
     NeuronGroup,
     PopulationRateMonitor,
     SpikeMonitor,
     Synapses,
-    mV,
     ms,
+    mV,
     run,
     second,
     seed,

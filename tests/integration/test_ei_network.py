@@ -4,7 +4,7 @@ same in-degree) fires in the balanced regime."""
 import numpy as np
 import pytest
 
-from snngen import Network, NeuronGroup, SpikeMonitor, Synapses, mV, ms, second, seed
+from snngen import Network, NeuronGroup, SpikeMonitor, Synapses, ms, mV, second, seed
 
 MODEL = """
 dv/dt = (v_rest - v + I_ext + ge*(E_exc - v) + gi*(E_inh - v))/tau : volt (unless refractory)

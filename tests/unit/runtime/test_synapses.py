@@ -9,12 +9,11 @@ from snngen import (
     ModelError,
     Network,
     NeuronGroup,
-    SpikeMonitor,
     StateMonitor,
     Synapses,
     UnitMismatchError,
-    mV,
     ms,
+    mV,
     seed,
 )
 
