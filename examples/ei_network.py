@@ -53,8 +53,9 @@ run(duration)
 elapsed = time.perf_counter() - started
 
 seconds = float(duration / second)
-print(f"E: {spikes_e.num_spikes / 3200 / seconds:.1f} Hz, I: {spikes_i.num_spikes / 800 / seconds:.1f} Hz "
-      f"(Brian2: 20.4 Hz, 21.2 Hz); {elapsed:.2f} s including compilation")  # fmt: skip
+rate_of = {"E": spikes_e.num_spikes / 3200 / seconds, "I": spikes_i.num_spikes / 800 / seconds}
+print(f"E: {rate_of['E']:.1f} Hz, I: {rate_of['I']:.1f} Hz (Brian2: about 20.4 Hz and 21.2 Hz); "
+      f"{elapsed:.2f} s including compilation")  # fmt: skip
 
 figure, (raster, rate) = plt.subplots(2, 1, figsize=(10, 5), sharex=True,
                                       gridspec_kw={"height_ratios": [3, 1]})  # fmt: skip
