@@ -26,6 +26,7 @@ from snngen.errors import (
 from snngen.integration import NumpyStepper, explain, integrate
 from snngen.runtime.clock import Clock, defaultclock
 from snngen.runtime.group import NeuronGroup, Subgroup
+from snngen.runtime.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
 from snngen.runtime.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from snngen.runtime.network import Network, collect, run
 from snngen.runtime.rng import seed
@@ -70,10 +71,13 @@ __all__ = [
     "Network",
     "NeuronGroup",
     "NumpyStepper",
+    "PoissonGroup",
+    "PoissonInput",
     "PopulationRateMonitor",
     "Quantity",
     "RunError",
     "SnngenError",
+    "SpikeGeneratorGroup",
     "SpikeMonitor",
     "StateMonitor",
     "Subgroup",

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 import sympy
 from sympy.functions.elementary.piecewise import ExprCondPair
 
+from snngen.codegen.printer import BinomialDraw
 from snngen.equations.functions import RANDOM_FUNCTIONS
 
 RUN, STEP, NEURON = 0, 1, 2
@@ -49,7 +50,7 @@ class Hoister:
         self._known: dict[sympy.Basic, sympy.Symbol] = {}
 
     def level(self, expr: sympy.Basic) -> int:
-        if expr.has(*RANDOM_FUNCTIONS):
+        if expr.has(*RANDOM_FUNCTIONS, BinomialDraw):
             return NEURON
         return max((self.levels.get(s, NEURON) for s in expr.free_symbols), default=RUN)
 

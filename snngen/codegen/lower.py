@@ -149,10 +149,12 @@ SCHEDULE = ("start", "synaptic groups", "groups", "thresholds", "synapses", "res
 def lower(objects: Sequence[Any]) -> Lowered:
     """Lower the network of ``objects`` in Brian2's schedule order (see :data:`SCHEDULE`)."""
     from snngen.codegen import synapses as synaptic
+    from snngen.codegen.inputs import lower_poisson_input, lower_spike_generator
     from snngen.codegen.monitors import lower_monitor
     from snngen.codegen.neurons import lower_reset, lower_state_update, lower_threshold
     from snngen.codegen.scope import GroupScope, SynapseScope
     from snngen.runtime.group import NeuronGroup
+    from snngen.runtime.inputs import PoissonInput, SpikeGeneratorGroup
     from snngen.runtime.synapses import Synapses
 
     low = Lowering()
@@ -164,6 +166,8 @@ def lower(objects: Sequence[Any]) -> Lowered:
             slots["groups"].append(lambda s=scope: lower_state_update(low, s))
         if group.threshold is not None:
             slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))
+        if isinstance(group, SpikeGeneratorGroup):
+            slots["thresholds"].append(lambda s=scope: lower_spike_generator(low, s))
         if group.reset:
             slots["resets"].append(lambda s=scope: lower_reset(low, s))
 
@@ -187,10 +191,12 @@ def lower(objects: Sequence[Any]) -> Lowered:
             slots["synapses"].append(
                 lambda s=scope, p=pathway, g=trigger: synaptic.lower_pathway(low, s, p, g)
             )
-    for monitor in objects:
-        if not isinstance(monitor, NeuronGroup | Synapses):
-            source_scope = scope_of(monitor.source)
-            slots[monitor.when].append(lambda m=monitor, s=source_scope: lower_monitor(low, s, m))
+    for obj in objects:  # monitors and Poisson inputs: operations on one group's neurons
+        if isinstance(obj, NeuronGroup | Synapses):
+            continue
+        lowering = lower_poisson_input if isinstance(obj, PoissonInput) else lower_monitor
+        source_scope = scope_of(obj.source)
+        slots[obj.when].append(lambda o=obj, s=source_scope, f=lowering: f(low, s, o))
     for slot in SCHEDULE:
         for lower_one in slots[slot]:
             lower_one()

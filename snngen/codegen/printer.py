@@ -30,6 +30,17 @@ RAND_HELPER = "_rand_uniform"
 RANDN_HELPER = "_rand_normal"
 RNG_STATE = "_rng"
 TIMED_VALUE_HELPER = "_timed_value"
+BINOMIAL_HELPER = "_rand_binomial"
+
+
+class BinomialDraw(sympy.Function):
+    """A Binomial(n, p) draw in generated code (``PoissonInput``): arguments ``n``, ``p``."""
+
+    nargs = 2
+
+    @property
+    def is_number(self) -> bool:
+        return False  # a draw: never evaluated or merged by sympy
 
 
 class TimedValue(sympy.Function):
@@ -115,6 +126,10 @@ class CythonPrinter(C99CodePrinter):
 
     def _print_TimedValue(self, expr: TimedValue) -> str:
         return f"{TIMED_VALUE_HELPER}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_BinomialDraw(self, expr: BinomialDraw) -> str:
+        n, p = (self._print(a) for a in expr.args)
+        return f"{BINOMIAL_HELPER}({RNG_STATE}, {n}, {p})"
 
     def _print_Mod(self, expr: sympy.Mod) -> str:
         # Python's modulo (result has the sign of the divisor), as users of % expect.

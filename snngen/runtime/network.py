@@ -22,6 +22,7 @@ from sympy import sstr as sympy_text
 from snngen.errors import IdentifierError, ModelError, RunError
 from snngen.runtime.clock import SECOND, defaultclock, time_value
 from snngen.runtime.group import CREATED, NeuronGroup, created_at
+from snngen.runtime.inputs import PoissonInput
 from snngen.runtime.monitors import _Monitor
 from snngen.runtime.namespace import caller_namespace, resolve
 from snngen.runtime.rng import spawn_bit_generator
@@ -106,7 +107,7 @@ class Network:
         for obj in objects:
             if isinstance(obj, list | tuple | set):
                 self.add(*obj)
-            elif isinstance(obj, NeuronGroup | Synapses | _Monitor):
+            elif isinstance(obj, NeuronGroup | Synapses | _Monitor | PoissonInput):
                 if obj not in self.objects:
                     self.objects.append(obj)
                     self._lowered = None
@@ -168,14 +169,19 @@ class Network:
     def _resolve(self, run_namespace: Mapping[str, Any]) -> dict[Any, dict[str, Any]]:
         """Values of every object's external names, with the units of its code checked."""
         namespaces = {}
+        inputs: dict[Any, set[str]] = {}  # names in Poisson inputs' weights, by target group
         for obj in self.objects:
-            if isinstance(obj, _Monitor):
+            if isinstance(obj, PoissonInput) and hasattr(obj.weight, "free_symbols"):
+                names = {s.name for s in obj.weight.free_symbols}
+                inputs.setdefault(obj.source._owner, set()).update(names)
+        for obj in self.objects:
+            if isinstance(obj, _Monitor | PoissonInput):
                 self._check_member(obj, obj.source._owner)
                 continue
             if isinstance(obj, Synapses):
                 self._check_member(obj, obj.source._owner)
                 self._check_member(obj, obj.target._owner)
-            names = obj.external_identifiers()
+            names = obj.external_identifiers() | _unknown(obj, inputs.get(obj, set()))
             values, missing = resolve(names, obj.namespace, run_namespace)
             if missing:
                 raise IdentifierError(
@@ -264,8 +270,8 @@ class Network:
                     )
 
     def _monitors(self) -> list[Any]:
-        """Objects with run hooks: monitors, and synapses (which prepare their pathways)."""
-        return [obj for obj in self.objects if isinstance(obj, _Monitor | Synapses)]
+        """Objects with run hooks: monitors, synapses (which prepare their pathways), inputs."""
+        return [obj for obj in self.objects if hasattr(obj, "before_run")]
 
     # -- store and restore -------------------------------------------------------------------
 
@@ -304,6 +310,12 @@ class Network:
             _restore_object(obj, state)
         for group in self._groups():
             group.t_ = self.t_
+
+
+def _unknown(group: Any, names: set[str]) -> frozenset[str]:
+    """Of ``names`` used in code on ``group``, those the group does not define."""
+    known = set(group.variables) | set(group.equations.names) | set(UNITS) | {"t", "dt", "i", "N"}
+    return frozenset(names - known)
 
 
 def _where_used(obj: Any, name: str) -> str:

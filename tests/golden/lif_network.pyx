@@ -47,9 +47,12 @@ cdef inline double _rand_normal(_Rng* rng) noexcept nogil:
 
 
 cdef inline double _exprel(double x) noexcept nogil:
-    # (exp(x) - 1)/x; below |x| = 1e-8 the series 1 + x/2 is exact to double precision.
-    if fabs(x) < 1e-8:
-        return 1.0 + 0.5*x
+    # (exp(x) - 1)/x. For |x| < 0.1, where exponential Euler's A*dt usually lies, its Taylor
+    # series to x**10 (truncation below 3e-20) in Horner form: no libm call and no
+    # cancellation; elsewhere expm1, accurate for every x.
+    if fabs(x) < 0.1:
+        return 1.0 + x*(0.5 + x*(1.0/6 + x*(1.0/24 + x*(1.0/120 + x*(1.0/720 + x*(1.0/5040
+            + x*(1.0/40320 + x*(1.0/362880 + x*(1.0/3628800 + x*(1.0/39916800))))))))))
     return expm1(x)/x
 
 
@@ -62,6 +65,27 @@ cdef inline double _timed_value(double* values, int64_t rows, int64_t columns,
     elif row >= rows:
         row = rows - 1
     return values[row*columns + <int64_t>column]
+
+
+cdef inline double _rand_binomial(_Rng* rng, double n, double p) noexcept nogil:
+    # Binomial(n, p): exact inversion for small means; for n p > 5 and n (1 - p) > 5 the
+    # normal approximation, as Brian2's PoissonInput.
+    cdef double mean = n*p, q = 1.0 - p, u, prob, k
+    if p <= 0.0 or n <= 0.0:
+        return 0.0
+    if p >= 1.0:
+        return n
+    if mean > 5.0 and n*q > 5.0:
+        k = floor(mean + sqrt(mean*q)*_rand_normal(rng) + 0.5)
+        return fmin(fmax(k, 0.0), n)
+    prob = pow(q, n)
+    u = _rand_uniform(rng)
+    k = 0.0
+    while u > prob and k < n:
+        u -= prob
+        k += 1.0
+        prob *= (n - k + 1.0)/k*p/q
+    return k
 
 
 def run(size_t arrays_address, size_t scalars_address, size_t integers_address,

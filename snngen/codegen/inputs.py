@@ -1,0 +1,58 @@
+"""Lowering of inputs: ``PoissonInput`` (a binomial draw per target neuron and step) and
+``SpikeGeneratorGroup`` (given spikes, read from sorted (step, index) arrays)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy
+
+from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.printer import BinomialDraw
+from snngen.codegen.program import Operation
+from snngen.codegen.scope import GroupScope
+from snngen.units.quantity import strip
+
+
+def lower_poisson_input(low: Lowering, scope: GroupScope, poisson: Any) -> None:
+    target = poisson.source
+    count = low.scalar((poisson, "N"), lambda run: float(poisson.N))
+    rate = low.scalar((poisson, "rate"), lambda run: poisson.rate)
+    if isinstance(poisson.weight, sympy.Basic):
+        weight = scope.canonical(poisson.weight)
+    else:
+        weight = low.scalar((poisson, "weight"), lambda run: float(strip(poisson.weight)))
+    local = scope.local(poisson.target_var)
+    code = [(local, local + BinomialDraw(count, rate * low.dt) * weight)]
+    body = optimised(low, code, cse=False)
+    low.operations.append(Operation(
+        "neuron_loop", f"Poisson input to group {scope.position}",
+        {
+            "start": low.integer((poisson, "start"), lambda run: target._start),
+            "stop": low.integer((poisson, "stop"), lambda run: target._stop),
+            "body": scope.loads(body) + printed(body),
+            "stores": [scope.store(local)],
+        },
+    ))  # fmt: skip
+
+
+def lower_spike_generator(low: Lowering, scope: GroupScope) -> None:
+    group = scope.group
+
+    def runtime(name: str, ctype: str | None) -> sympy.Symbol:
+        fetch = lambda run: group.runtime[name]  # noqa: E731
+        if ctype is None:
+            return low.integer((group, name), fetch)
+        return low.array((group, name), ctype, fetch)
+
+    low.operations.append(Operation(
+        "spike_generator", f"spike generator {scope.position}",
+        {
+            "count": scope.spike_count,
+            "spikes": scope.spikes,
+            "steps": runtime("steps", "int64_t"),
+            "indices": runtime("indices", "int32_t"),
+            "position": runtime("position", "int64_t"),
+            "events": runtime("events", None),
+        },
+    ))  # fmt: skip
