@@ -25,6 +25,8 @@ from snngen.codegen.program import CTYPES, ArraySlot, Operation, Program
 from snngen.errors import CodegenError
 
 Fetch = Callable[[Any], Any]
+# Canonical names of runtime arguments: _a3 is the fourth array, _s0 the first scalar, ...
+PREFIXES = {"array": "_a", "scalar": "_s", "integer": "_n"}
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,7 @@ class Lowering:
 
     def __init__(self) -> None:
         self.arrays: list[ArraySlot] = []
-        self.scalars: list[str] = []
-        self.integers: list[str] = []
+        # How to fetch each slot's value at run time, per kind of slot (see PREFIXES).
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
         self.doubles: list[str] = []
         self.counts: list[str] = []
@@ -57,43 +58,26 @@ class Lowering:
         self.rng_saved = self.array(("rng",), "double", lambda run: run.rng_saved)
         self.progress = self.array(("progress",), "int64_t", lambda run: run.progress)
 
-    def _slot(self, key: tuple, make: Callable[[], Any]) -> Any:
+    def _slot(self, key: tuple, kind: str, fetch: Fetch, **assumptions: bool) -> sympy.Symbol:
+        """The symbol of the runtime argument ``key`` (one slot per key, numbered in order)."""
         if key not in self._slots:
-            self._slots[key] = make()
+            slots = self.fetch[kind]
+            symbol = sympy.Symbol(f"{PREFIXES[kind]}{len(slots)}", **assumptions)
+            slots.append(fetch)
+            self.hoister.set_level(symbol, RUN)
+            self._slots[key] = symbol
         return self._slots[key]
 
     def array(self, key: tuple, ctype: str, fetch: Fetch) -> sympy.Symbol:
-        def make() -> sympy.Symbol:
-            name = f"_a{len(self.arrays)}"
-            self.arrays.append(ArraySlot(name, ctype))
-            self.fetch["array"].append(fetch)
-            symbol = sympy.Symbol(name)
-            self.hoister.set_level(symbol, RUN)
-            return symbol
-
-        return self._slot(key, make)
+        if key not in self._slots:
+            self.arrays.append(ArraySlot(f"_a{len(self.arrays)}", ctype))
+        return self._slot(key, "array", fetch)
 
     def scalar(self, key: tuple, fetch: Fetch) -> sympy.Symbol:
-        def make() -> sympy.Symbol:
-            name = f"_s{len(self.scalars)}"
-            self.scalars.append(name)
-            self.fetch["scalar"].append(fetch)
-            symbol = sympy.Symbol(name, real=True)
-            self.hoister.set_level(symbol, RUN)
-            return symbol
-
-        return self._slot(key, make)
+        return self._slot(key, "scalar", fetch, real=True)
 
     def integer(self, key: tuple, fetch: Fetch) -> sympy.Symbol:
-        def make() -> sympy.Symbol:
-            name = f"_n{len(self.integers)}"
-            self.integers.append(name)
-            self.fetch["integer"].append(fetch)
-            symbol = sympy.Symbol(name, integer=True)
-            self.hoister.set_level(symbol, RUN)
-            return symbol
-
-        return self._slot(key, make)
+        return self._slot(key, "integer", fetch, integer=True)
 
     def double(self) -> sympy.Symbol:
         name = f"_d{next(self._names)}"
@@ -111,8 +95,8 @@ class Lowering:
 
         program = Program(
             arrays=tuple(self.arrays),
-            scalars=tuple(self.scalars),
-            integers=tuple(self.integers),
+            scalars=tuple(f"_s{k}" for k in range(len(self.fetch["scalar"]))),
+            integers=tuple(f"_n{k}" for k in range(len(self.fetch["integer"]))),
             doubles=tuple(self.doubles),
             counts=tuple(self.counts),
             prepare=lines(RUN),

@@ -232,6 +232,15 @@ def _check_no_cycles(subexpressions: list[SingleEquation]) -> None:
         visit(name, [])
 
 
+def function_rules(namespace: Mapping[str, object]) -> FunctionRules:
+    """Dimension rules of the external functions (``TimedArray`` objects) in ``namespace``."""
+    return {
+        name: value.dimension_rule  # type: ignore[attr-defined]
+        for name, value in namespace.items()
+        if hasattr(value, "dimension_rule")
+    }
+
+
 def check_dimensions(
     equations: Iterable[SingleEquation],
     lookup: DimensionLookup,

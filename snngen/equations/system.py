@@ -14,6 +14,7 @@ from snngen.equations.checks import (
     Unresolved,
     check_dimensions,
     check_structure,
+    function_rules,
     is_noise,
 )
 from snngen.equations.grammar import parse_lines
@@ -190,11 +191,7 @@ class Equations:
                 return UNITS[name].dim
             raise Unresolved(name)
 
-        functions = {
-            name: value.dimension_rule
-            for name, value in namespace.items()
-            if hasattr(value, "dimension_rule")
-        }
+        functions = function_rules(namespace)
         check_dimensions(self, lookup, functions, require_all=require_all)
 
     # -- combination -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from snngen.equations.checks import (
     DimensionProblem,
     Unresolved,
     expression_dimension,
+    function_rules,
 )
 from snngen.equations.expressions import parse_expression
 from snngen.equations.model import EquationKind
@@ -128,11 +129,7 @@ def check_expression(
             return UNITS[name].dim
         raise Unresolved(name)
 
-    functions = {
-        name: value.dimension_rule
-        for name, value in namespace.items()
-        if hasattr(value, "dimension_rule")
-    }
+    functions = function_rules(namespace)
     line = statement.line if statement else None
     lineno = statement.lineno if statement else None
     column = statement.expr_offset if statement else None

@@ -40,6 +40,16 @@ class _Monitor:
 
     when = "end"
     source: Group
+    _times: list[np.ndarray]  # recording times of each run, for monitors sampling on a grid
+
+    @property
+    def t(self) -> Quantity:
+        return _seconds(self.t_)
+
+    @property
+    def t_(self) -> np.ndarray:
+        """Recording times in seconds, as plain numbers."""
+        return np.concatenate(self._times) if self._times else np.zeros(0)
 
     def before_run(self, run: Any) -> None:
         """Allocate this run's buffers."""
@@ -97,10 +107,6 @@ class SpikeMonitor(_Monitor):
     @property
     def i(self) -> np.ndarray:
         return self.buffers["indices"][: self.buffers["stored"][0]].copy()
-
-    @property
-    def t(self) -> Quantity:
-        return _seconds(self.t_)
 
     @property
     def t_(self) -> np.ndarray:
@@ -218,14 +224,6 @@ class StateMonitor(_Monitor):
         steps = self._first_step + self.every * np.arange(done)
         self._times.append(steps * run.dt)
 
-    @property
-    def t(self) -> Quantity:
-        return _seconds(self.t_)
-
-    @property
-    def t_(self) -> np.ndarray:
-        return np.concatenate(self._times) if self._times else np.zeros(0)
-
     def recorded(self, name: str) -> np.ndarray:
         """The recorded values of ``name`` in SI units, shape ``(n_recorded, n_samples)``."""
         chunks = self._chunks[name]
@@ -292,14 +290,6 @@ class PopulationRateMonitor(_Monitor):
     @property
     def rate_(self) -> np.ndarray:
         return np.concatenate(self._rates) if self._rates else np.zeros(0)
-
-    @property
-    def t(self) -> Quantity:
-        return _seconds(self.t_)
-
-    @property
-    def t_(self) -> np.ndarray:
-        return np.concatenate(self._times) if self._times else np.zeros(0)
 
     def smooth_rate(self, window: str = "gaussian", width: Quantity | None = None) -> Quantity:
         """The rate convolved with a ``gaussian`` (s.d. ``width``) or ``flat`` window."""
