@@ -128,14 +128,15 @@ class _PropagatorEntry:
 
 
 def lower_threshold(low: Lowering, scope: GroupScope) -> None:
+    """The spike test: the user's condition first, ``not_refractory`` only where it holds, so
+    the branch is predictable (most neurons are below threshold; refractoriness tested first
+    is what coba_limit's README measured as Brian2's most expensive misprediction)."""
     group = scope.group
-    condition = scope.canonical(group.threshold)
-    if group.refractory is not None:
-        condition = sympy.And(condition, sympy.Gt(scope.local("not_refractory"), 0.5))
     flag = low.double()
-    body = optimised(low, [(flag, condition)], cse=False)
-    on_spike = []
+    body = optimised(low, [(flag, scope.canonical(group.threshold))], cse=False)
+    test, on_spike = str(flag), []
     if group.refractory is not None:
+        test += f" and {scope.arrays['not_refractory']}[_i]"
         on_spike = [
             f"{scope.arrays['lastspike']}[_i] = _t",
             f"{scope.arrays['not_refractory']}[_i] = 0",
@@ -149,7 +150,7 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
                 "count": scope.spike_count,
                 "spikes": scope.spikes,
                 "body": scope.loads(body) + printed(body),
-                "flag": flag,
+                "test": test,
                 "on_spike": on_spike,
             },
         )

@@ -193,9 +193,8 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             _c0 = 0
             for _i in range(_n0):
                 _d0 = _a2[_i]
-                _d4 = _a6[_i]
-                _d13 = _d4 > 0.5 and _d0 > _s11
-                if _d13:
+                _d13 = _d0 > _s11
+                if _d13 and _a6[_i]:
                     _a7[_c0] = <int32_t>_i
                     _c0 += 1
                     _a5[_i] = _t
