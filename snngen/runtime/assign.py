@@ -7,7 +7,7 @@ the caller's scope); ``G.I`` evaluates a subexpression the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -129,25 +129,36 @@ def check_expression(
             return UNITS[name].dim
         raise Unresolved(name)
 
-    functions = function_rules(namespace)
+    check_located(lookup, expr, expected, f"{what} of {owner.name}", namespace, statement)
+
+
+def check_located(
+    lookup: Callable[[str], Dimension],
+    expr: sympy.Basic,
+    expected: Dimension,
+    what: str,
+    namespace: Mapping[str, Any],
+    statement: Statement | None = None,
+) -> None:
+    """Check ``expr``'s dimension against ``expected``; errors point into ``statement``."""
     line = statement.line if statement else None
     lineno = statement.lineno if statement else None
     column = statement.expr_offset if statement else None
     try:
-        actual = expression_dimension(expr, lookup, functions)
+        actual = expression_dimension(expr, lookup, function_rules(namespace))
     except Unresolved as missing:
         raise IdentifierError(
-            f"unknown identifier {missing.name!r} in {what} of {owner.name}: it is not a "
-            "variable of the group and was not found in the namespace",
+            f"unknown identifier {missing.name!r} in {what}: it is not a variable and was not "
+            "found in the namespace",
             line, column, lineno, missing.name,
         ) from None  # fmt: skip
     except DimensionProblem as problem:
         raise UnitMismatchError(
-            f"inconsistent units in {what} of {owner.name}: {problem}", line, column, lineno
+            f"inconsistent units in {what}: {problem}", line, column, lineno
         ) from None
     if actual != expected and not expr.is_zero:  # 0*mV parses to 0: zero fits any unit
         raise UnitMismatchError(
-            f"{what} of {owner.name} must be in {_describe(expected)}, but {sympy.sstr(expr)} "
+            f"{what} must be in {_describe(expected)}, but {sympy.sstr(expr)} "
             f"is in {_describe(actual)}",
             line, column, lineno,
         )  # fmt: skip

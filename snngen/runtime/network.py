@@ -193,7 +193,7 @@ class Network:
             if isinstance(obj, NeuronGroup):
                 variables = {name: v.dim for name, v in obj.variables.items()}
                 obj.equations.check_units(values, variables, require_all=True)
-                obj.check_code_units(values)
+            obj.check_code_units(values)
             namespaces[obj] = values
         return namespaces
 

@@ -24,18 +24,20 @@ from typing import Any
 import numpy as np
 import sympy
 
+from snngen.equations.checks import SPECIAL_DIMENSIONS, Unresolved
 from snngen.equations.expressions import symbol
 from snngen.equations.model import EquationKind, SingleEquation
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
-from snngen.errors import IdentifierError, ModelError, UnsupportedEquationsError
+from snngen.errors import IdentifierError, ModelError, UnitMismatchError, UnsupportedEquationsError
 from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, register
 from snngen.runtime.variables import Variable
-from snngen.units.dimensions import DIMENSIONLESS
-from snngen.units.quantity import Quantity, strip
+from snngen.units.catalogue import UNITS, unit_string
+from snngen.units.dimensions import DIMENSIONLESS, Dimension
+from snngen.units.quantity import Quantity, get_dimension, strip
 
 _INDEX_VARIABLES = {
     "i": Variable("i", DIMENSIONLESS, "index"),
@@ -286,14 +288,52 @@ class Synapses:
     def after_run(self, run: Any) -> None:
         """Nothing to keep: synaptic state lives in ``storage``."""
 
+    def dimension_of(self, name: str, namespace: Mapping[str, Any]) -> Dimension:
+        """The dimension of ``name`` as synaptic code sees it (raises ``Unresolved``)."""
+        source, target = self.source._owner, self.target._owner
+        for suffix, group in (("_pre", source), ("_post", target)):
+            if name.endswith(suffix) and name[: -len(suffix)] in group.variables:
+                return group.variables[name[: -len(suffix)]].dim
+        for variables in (self.variables, target.variables):
+            if name in variables:
+                return variables[name].dim
+        if name in self.equations:
+            return self.equations[name].dim
+        if name in SPECIAL_DIMENSIONS or name in ("N_pre", "N_post"):
+            return SPECIAL_DIMENSIONS.get(name, DIMENSIONLESS)
+        for values in (self.equations.constants, namespace):
+            if name in values:
+                return get_dimension(values[name])
+        if name in UNITS:
+            return UNITS[name].dim
+        raise Unresolved(name)
+
+    def check_code_units(self, namespace: Mapping[str, Any]) -> None:
+        """Check the units of the synaptic equations and of every pathway's statements."""
+        from snngen.runtime.assign import check_located
+
+        variables = {}
+        for suffix, group in (("_pre", self.source._owner), ("_post", self.target._owner)):
+            variables.update({n + suffix: v.dim for n, v in group.variables.items()})
+        variables.update({n: v.dim for n, v in self.target._owner.variables.items()})
+        variables.update({n: v.dim for n, v in self.variables.items()})
+        variables.update({"N_pre": DIMENSIONLESS, "N_post": DIMENSIONLESS})
+        self.equations.check_units(namespace, variables, require_all=True)
+        for pathway in self.pathways:
+            for statement in pathway.statements:
+                expected = self.dimension_of(statement.target, namespace)
+                if statement.operator in ("*=", "/="):
+                    expected = DIMENSIONLESS
+                check_located(
+                    lambda name: self.dimension_of(name, namespace), statement.expr, expected,
+                    f"on_{pathway.side} of {self.name}", namespace, statement,
+                )  # fmt: skip
+
     def expressions(self) -> list[sympy.Basic]:
         return [s.expr for p in self.pathways for s in p.statements]
 
     def external_identifiers(self) -> frozenset[str]:
         """Names the synaptic code uses that nothing here defines (from a namespace)."""
-        from snngen.equations.checks import SPECIAL_DIMENSIONS
-        from snngen.units.catalogue import UNITS
-
         used = set(self.equations.identifiers) | set(self.equations.functions)
         for expr in self.expressions():
             used |= {s.name for s in expr.free_symbols}
@@ -362,6 +402,12 @@ def _summed(equations: Equations, target: Any) -> list[SingleEquation]:
             raise IdentifierError(
                 f"the summed variable {eq.name} must be named <target variable>_post, with the "
                 f"target variable a parameter of {target.name}",
+                eq.line, 0, eq.lineno, eq.name,
+            )  # fmt: skip
+        if eq.dim != target.variables[name].dim:
+            raise UnitMismatchError(
+                f"the summed variable {eq.name} is in {unit_string(eq.dim)}, but {name} of "
+                f"{target.name} is in {unit_string(target.variables[name].dim)}",
                 eq.line, 0, eq.lineno, eq.name,
             )  # fmt: skip
         result.append(eq)

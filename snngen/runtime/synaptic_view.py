@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from snngen.equations.checks import Unresolved, expression_dimension
 from snngen.equations.expressions import is_condition, parse_expression
 from snngen.errors import ModelError, UnitMismatchError
+from snngen.runtime.assign import check_located
 from snngen.runtime.namespace import caller_namespace
 from snngen.runtime.pyeval import evaluate
 from snngen.runtime.variables import view
-from snngen.units.catalogue import UNITS, unit_string
+from snngen.units.catalogue import unit_string
 from snngen.units.quantity import get_dimension, strip
 
 
@@ -103,34 +103,10 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
     def _check_units(self, expr: Any, expected: Any, level: int) -> None:
         synapses = self.synapses
         namespace = self._namespace(level + 1)
-        source, target = synapses.source._owner, synapses.target._owner
-
-        def lookup(name: str) -> Any:
-            for prefix, group in (("_pre", source), ("_post", target)):
-                if name.endswith(prefix) and name[: -len(prefix)] in group.variables:
-                    return group.variables[name[: -len(prefix)]].dim
-            for variables in (synapses.variables, target.variables):
-                if name in variables:
-                    return variables[name].dim
-            if name in namespace:
-                return get_dimension(namespace[name])
-            if name in UNITS:
-                return UNITS[name].dim
-            if name in ("N_pre", "N_post"):
-                return get_dimension(1)
-            raise Unresolved(name)
-
-        try:
-            actual = expression_dimension(expr, lookup)
-        except Unresolved as missing:
-            raise ModelError(f"unknown identifier {missing.name!r} in an assignment to "
-                             f"{synapses.name}.{self.name}") from None  # fmt: skip
-        if actual != expected and not expr.is_zero:
-            raise UnitMismatchError(
-                f"{self.name} of {synapses.name} is in {_describe(expected)}, but the "
-                f"expression is in {_describe(actual)}",
-                identifier=self.name,
-            )
+        check_located(
+            lambda name: synapses.dimension_of(name, namespace), expr, expected,
+            f"the assignment to {synapses.name}.{self.name}", namespace,
+        )  # fmt: skip
 
 
 def _describe(dim: Any) -> str:

@@ -6,6 +6,7 @@ import pytest
 import scipy.sparse
 
 from snngen import (
+    IdentifierError,
     ModelError,
     Network,
     NeuronGroup,
@@ -178,3 +179,26 @@ def test_summed_variable_and_clock_driven_synapses():
     np.testing.assert_allclose(synapses.g[:], np.array([1.0, 2.0, 3.0]) * decay, rtol=1e-12)
     # The sum is taken after the synapses' update of the step (and before the neurons').
     np.testing.assert_allclose(target.total[:], [(1 + 20) * decay, 300 * decay], rtol=1e-12)
+
+
+def test_named_pathways_and_code_errors():
+    source = _spike_at([[1]])
+    target = NeuronGroup(1, "v : volt\nu : 1")
+    synapses = Synapses(source, target, "w : volt",
+                        on_pre={"fast": "v_post += w", "slow": "u_post += 1"})  # fmt: skip
+    synapses.connect()
+    synapses.w = 2 * mV
+    Network(source, target, synapses).run(1 * ms)
+    assert float(target.v[0] / mV) == pytest.approx(2) and target.u[0] == 1
+    wrong_units = Synapses(source, target, "w : 1", on_pre="v_post += w")
+    wrong_units.connect()
+    with pytest.raises(UnitMismatchError, match="on_pre of .* must be in volt"):
+        Network(source, target, wrong_units).run(1 * ms)
+    unknown = Synapses(source, target, on_pre="v_post += jump")
+    unknown.connect()
+    with pytest.raises(IdentifierError, match="'jump'"):
+        Network(source, target, unknown).run(1 * ms)
+    with pytest.raises(IdentifierError, match="not a variable"):
+        Synapses(source, target, on_pre="x_post += 1")
+    with pytest.raises(UnitMismatchError, match="summed variable"):
+        Synapses(source, target, "u_post = 1*mV : volt (summed)")
