@@ -192,7 +192,7 @@ def test_named_pathways_and_code_errors():
     assert float(target.v[0] / mV) == pytest.approx(2) and target.u[0] == 1
     wrong_units = Synapses(source, target, "w : 1", on_pre="v_post += w")
     wrong_units.connect()
-    with pytest.raises(UnitMismatchError, match="on_pre of .* must be in volt"):
+    with pytest.raises(UnitMismatchError, match=r"on_pre of .* must be in volt"):
         Network(source, target, wrong_units).run(1 * ms)
     unknown = Synapses(source, target, on_pre="v_post += jump")
     unknown.connect()
