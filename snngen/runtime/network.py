@@ -8,11 +8,12 @@ lands between chunks, where the network and its monitors are consistent; the run
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import pickle
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,20 @@ from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, strip
 
 CHUNK_SECONDS = 0.2
+# Set by `snngen run --duration`: every run() of the script lasts this long (seconds).
+_DURATION_OVERRIDE: list[float | None] = [None]
+
+
+@contextlib.contextmanager
+def override_duration(seconds: float | None) -> Iterator[None]:
+    """Within the block, every ``run`` lasts ``seconds`` (``None``: as the script says)."""
+    _DURATION_OVERRIDE[0] = seconds
+    try:
+        yield
+    finally:
+        _DURATION_OVERRIDE[0] = None
+
+
 Report = Callable[[float, float, float, float], None]
 
 
@@ -140,6 +155,8 @@ class Network:
         that called ``run`` (``level`` frames further up).
         """
         seconds = time_value(duration, "the run duration")
+        if _DURATION_OVERRIDE[0] is not None:
+            seconds = _DURATION_OVERRIDE[0]
         if seconds < 0:
             raise ModelError(f"the run duration must not be negative, got {duration!r}")
         run_namespace = namespace if namespace is not None else caller_namespace(level)
