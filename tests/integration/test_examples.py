@@ -10,6 +10,7 @@ import pytest
 EXAMPLES = Path(__file__).parents[2] / "examples"
 FIGURES = {
     "ei_network.py": "ei_network.png",
+    "brainpy_style_ei.py": "brainpy_style_ei.png",
     "nicola_clopath.py": "nicola_clopath.png",
     "cuba.py": "cuba.png",
     "stdp.py": "stdp.png",

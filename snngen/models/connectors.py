@@ -1,0 +1,56 @@
+"""Connectors (BrainPy's names): how a projection's synapses are created."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from snngen.errors import ModelError
+
+
+class FixedProb:
+    """Each pair connected with probability ``prob`` (self-pairs optional when pre is post)."""
+
+    def __init__(self, prob: float, include_self: bool = True) -> None:
+        if not 0 <= prob <= 1:
+            raise ModelError(f"FixedProb: prob must lie in [0, 1], got {prob!r}")
+        self.prob, self.include_self = float(prob), include_self
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        if same_population and not self.include_self:
+            synapses.connect(condition="i != j", p=self.prob)
+        else:
+            synapses.connect(p=self.prob)
+
+
+class All2All:
+    """Every pair (self-pairs optional when pre is post)."""
+
+    def __init__(self, include_self: bool = True) -> None:
+        self.include_self = include_self
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        if same_population and not self.include_self:
+            synapses.connect(condition="i != j")
+        else:
+            synapses.connect()
+
+
+class OneToOne:
+    """Neuron i to neuron i."""
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        if synapses.source.N != synapses.target.N:
+            raise ModelError("OneToOne needs populations of equal size")
+        synapses.connect(j="i")
+
+
+class FromMatrix:
+    """A synapse per non-zero entry of a (pre × post) matrix; the entries become ``weight``."""
+
+    def __init__(self, matrix: Any) -> None:
+        self.matrix = matrix if hasattr(matrix, "tocsr") else np.asarray(matrix)
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        synapses.connect_weights(self.matrix, variable="weight")
