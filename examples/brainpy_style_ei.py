@@ -3,7 +3,9 @@
 E and I populations of LIF neurons, four ExpCOBA projections with FixedProb(0.02), a network,
 a runner with spike monitors and a constant input of 20, and a raster plot; numbers are in mV
 and ms, as in BrainPy. It is the same network as examples/ei_network.py (which writes it in
-Brian2's terms) and gives the same statistics. Writes brainpy_style_ei.png.
+Brian2's terms) and gives the same statistics: over seeds 0-5 this layer gave E 21.1 ± 1.8 Hz
+and I 21.4 ± 0.7 Hz, the core example 21.4 ± 1.2 Hz and 21.3 ± 0.2 Hz (seeds 0-7), and Brian2
+21.2 ± 1.6 Hz and 21.3 ± 0.7 Hz. Writes brainpy_style_ei.png.
 """
 
 # ruff: noqa: E741 - E and I are the tutorial's names for the two populations

@@ -5,12 +5,31 @@ Numbers follow BrainPy's convention (plain floats in ms and mV; quantities work 
 model is equations a user could have written: ``LIF(10).equations()`` shows them.
 """
 
-from snngen.models.connectors import All2All, FixedProb, FromMatrix, OneToOne
+from snngen.models.connectors import (
+    All2All,
+    FixedPostNum,
+    FixedPreNum,
+    FixedProb,
+    FromMatrix,
+    OneToOne,
+)
 from snngen.models.network import Network, Runner
-from snngen.models.neurons import LIF, AdEx, ExpIF, Izhikevich
-from snngen.models.synapses import Delta, ExpCOBA, ExpCUBA
+from snngen.models.neurons import HH, LIF, AdEx, ExpIF, Izhikevich
+from snngen.models.synapses import (
+    AMPA,
+    GABA_A,
+    NMDA,
+    Delta,
+    DualExpCOBA,
+    DualExpCUBA,
+    ExpCOBA,
+    ExpCUBA,
+)
+from snngen.plotting import line_plot, raster_plot, rate_plot
 
 __all__ = [
-    "LIF", "AdEx", "All2All", "Delta", "ExpCOBA", "ExpCUBA", "ExpIF", "FixedProb", "FromMatrix",
-    "Izhikevich", "Network", "OneToOne", "Runner",
+    "AMPA", "GABA_A", "HH", "LIF", "NMDA", "AdEx", "All2All", "Delta", "DualExpCOBA",
+    "DualExpCUBA", "ExpCOBA", "ExpCUBA", "ExpIF", "FixedPostNum", "FixedPreNum", "FixedProb",
+    "FromMatrix", "Izhikevich", "Network", "OneToOne", "Runner", "line_plot", "raster_plot",
+    "rate_plot",
 ]  # fmt: skip

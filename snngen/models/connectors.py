@@ -54,3 +54,48 @@ class FromMatrix:
 
     def connect(self, synapses: Any, same_population: bool) -> None:
         synapses.connect_weights(self.matrix, variable="weight")
+
+
+def _choose(rng: np.random.Generator, population: int, count: int, rows: int,
+            exclude_self: bool) -> np.ndarray:  # fmt: skip
+    """``count`` distinct indices from ``population`` for each of ``rows`` rows."""
+    available = population - (1 if exclude_self else 0)
+    if count > available:
+        raise ModelError(f"cannot choose {count} distinct partners out of {available}")
+    chosen = np.empty((rows, count), dtype=np.int64)
+    for row in range(rows):
+        picks = rng.choice(available, size=count, replace=False)
+        if exclude_self:
+            picks[picks >= row] += 1  # skip the neuron itself
+        chosen[row] = np.sort(picks)
+    return chosen
+
+
+class FixedPreNum:
+    """Each postsynaptic neuron gets exactly ``num`` distinct presynaptic partners."""
+
+    def __init__(self, num: int, include_self: bool = True) -> None:
+        self.num, self.include_self = int(num), include_self
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        from snngen.runtime.rng import generator
+
+        exclude = same_population and not self.include_self
+        pre = _choose(generator(), synapses.source.N, self.num, synapses.target.N, exclude)
+        post = np.repeat(np.arange(synapses.target.N), self.num)
+        synapses.connect(i=pre.ravel(), j=post)
+
+
+class FixedPostNum:
+    """Each presynaptic neuron gets exactly ``num`` distinct postsynaptic partners."""
+
+    def __init__(self, num: int, include_self: bool = True) -> None:
+        self.num, self.include_self = int(num), include_self
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        from snngen.runtime.rng import generator
+
+        exclude = same_population and not self.include_self
+        post = _choose(generator(), synapses.target.N, self.num, synapses.source.N, exclude)
+        pre = np.repeat(np.arange(synapses.source.N), self.num)
+        synapses.connect(i=pre, j=post.ravel())

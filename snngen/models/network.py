@@ -60,7 +60,7 @@ class Network:
             namespace = {**model.values}
             for projection in incoming:
                 namespace.update(projection.values)
-            refractory = False
+            refractory: Any = model.refractory_condition or False
             if model.refractory_parameter and model.values[model.refractory_parameter] > 0:
                 refractory = model.values[model.refractory_parameter] * MS
             group = NeuronGroup(model.size, equations, threshold=model.threshold,

@@ -37,7 +37,8 @@ class NeuronModel:
     defaults: ClassVar[dict[str, tuple[float, float]]] = {}
     threshold: ClassVar[str] = ""
     reset: ClassVar[str] = ""
-    refractory_parameter: ClassVar[str | None] = None
+    refractory_parameter: ClassVar[str | None] = None  # a duration parameter (ms) ...
+    refractory_condition: ClassVar[str | None] = None  # ... or a condition, while it holds
 
     def __init__(self, size: int, method: str | None = "exp_auto", name: str | None = None,
                  **params: Any) -> None:  # fmt: skip
@@ -162,5 +163,42 @@ class Izhikevich(NeuronModel):
         return f"""
         dV/dt = (0.04*V**2 + 5*V + 140 - u + input + {currents})/ms : 1
         du/dt = a*(b*V - u)/ms : 1
+        input : 1
+        """
+
+
+class HH(NeuronModel):
+    """Hodgkin-Huxley (1952) squid axon, BrainPy's parameters (mV, ms, µF/cm², mS/cm²).
+
+    A spike is V crossing ``V_th``: the neuron counts as refractory while V stays above it.
+    """
+
+    defaults: ClassVar[Defaults] = {
+        "ENa": (50.0, MV),
+        "gNa": (120.0, 1.0),
+        "EK": (-77.0, MV),
+        "gK": (36.0, 1.0),
+        "EL": (-54.387, MV),
+        "gL": (0.03, 1.0),
+        "V_th": (20.0, MV),
+        "C": (1.0, 1.0),
+    }
+    threshold = "V > V_th"
+    refractory_condition = "V > V_th"
+
+    def __init__(self, size: int, method: str | None = "exp_auto", name: str | None = None,
+                 **params: Any) -> None:  # fmt: skip
+        super().__init__(size, method, name, **params)
+        # Resting values of the gates at V = -65 mV.
+        self.initial.update(V=np.full(size, -65.0), m=np.full(size, 0.053),
+                            h=np.full(size, 0.596), n=np.full(size, 0.318))  # fmt: skip
+
+    def equations(self, currents: str = "0") -> str:
+        return f"""
+        dV/dt = (gNa*m**3*h*(ENa - V) + gK*n**4*(EK - V) + gL*(EL - V)
+                 + input + {currents})/(C*ms) : 1
+        dm/dt = ((1 - m)/exprel(-(V + 40)/10) - 4*exp(-(V + 65)/18)*m)/ms : 1
+        dh/dt = (0.07*exp(-(V + 65)/20)*(1 - h) - h/(1 + exp(-(V + 35)/10)))/ms : 1
+        dn/dt = (0.1*(1 - n)/exprel(-(V + 55)/10) - 0.125*exp(-(V + 65)/80)*n)/ms : 1
         input : 1
         """

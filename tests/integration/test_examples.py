@@ -13,6 +13,7 @@ FIGURES = {
     "brainpy_style_ei.py": "brainpy_style_ei.png",
     "nicola_clopath.py": "nicola_clopath.png",
     "cuba.py": "cuba.png",
+    "decision_making.py": "decision_making.png",
     "stdp.py": "stdp.png",
     "fi_curve.py": "fi_curve.png",
     "explain_lif.py": None,

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import snngen.models as bp
-from snngen import ModelError, ms, mV
+from snngen import ModelError, Network, StateMonitor, ms, mV
 
 pytestmark = pytest.mark.usefixtures("shared_cache")
 
@@ -79,3 +79,67 @@ def test_construction_errors(make, match):
 def test_runner_errors_name_the_target(option, match):
     with pytest.raises(ModelError, match=match):
         bp.Runner(bp.Network(E=bp.LIF(2)), **option)
+
+
+@pytest.mark.parametrize(("fraction", "fires"), [(0.9, False), (1.2, True)])
+def test_exp_if_rheobase(fraction, fires):
+    # Without spikes, dV/dt = 0 needs -(V - V_rest) + dT exp((V - V_T)/dT) + I = 0, which has a
+    # solution only for I <= V_T - V_rest - dT (the rheobase, at V = V_T).
+    neuron = bp.ExpIF(1, method="rk4")
+    rheobase = -59.9 + 65.0 - 3.48
+    runner = bp.Runner(bp.Network(X=neuron), monitors=["X.spike"],
+                       inputs=[("X.input", fraction * rheobase)])  # fmt: skip
+    runner.run(500.0)
+    assert runner.mon["X.spike"].any() == fires
+
+
+def test_hodgkin_huxley_is_silent_at_rest_and_fires_under_current():
+    cells = bp.HH(2, method="exp_auto")
+    runner = bp.Runner(bp.Network(H=cells), monitors=["H.spike"], inputs=[("H.input", [0, 10])],
+                       dt=0.01)  # fmt: skip
+    runner.run(200.0)
+    counts = runner.mon["H.spike"].sum(axis=0)
+    # 10 µA/cm² is above the squid axon's repetitive-firing threshold (~6.2): about 68 Hz.
+    assert counts[0] == 0 and 10 <= counts[1] <= 16
+
+
+def test_dual_exponential_peaks_at_g_max():
+    source = bp.LIF(1, V_rest=0.0, V_th=1.0, V_reset=-1000.0, tau=10.0)
+    target = bp.LIF(1, V_th=1e9, method="exact")  # exact: g and h integrate without drift
+    synapse = bp.DualExpCUBA(source, target, bp.All2All(), g_max=0.7, tau_decay=10.0, tau_rise=1.0)
+    runner = bp.Runner(bp.Network(synapse, S=source, T=target), inputs=[("S.input", 2.0)], dt=0.01)
+    trace = StateMonitor(target.group, f"g_{synapse.label}", record=0)  # through the core
+    Network(*runner.core.objects, trace).run(60 * ms, namespace={})
+    # One spike (the source is reset far below threshold): the peak is g_max; sampling on the
+    # 0.01 ms grid misses the maximum by O(dt²/tau²) ~ 1e-5 relative.
+    assert trace.recorded(f"g_{synapse.label}").max() == pytest.approx(0.7, rel=1e-4)
+
+
+@pytest.mark.parametrize("connector", ["pre", "post"])
+def test_fixed_number_connectors(connector):
+    a, b = bp.LIF(30), bp.LIF(20)
+    conn = bp.FixedPreNum(5) if connector == "pre" else bp.FixedPostNum(4, include_self=False)
+    projection = bp.ExpCUBA(a, b, conn) if connector == "pre" else bp.ExpCUBA(a, a, conn)
+    runner = bp.Runner(bp.Network(projection, A=a, B=b))
+    synapses = runner.synapses[0]
+    if connector == "pre":
+        assert np.all(np.bincount(synapses.j[:], minlength=20) == 5)
+    else:
+        assert np.all(np.bincount(synapses.i[:], minlength=30) == 4)
+        assert not np.any(synapses.i[:] == synapses.j[:])
+
+
+def test_adex_rests_without_input_and_adapts_under_current():
+    cells = bp.AdEx(2, method="rk4", a=1.0, b=5.0, tau_w=100.0)
+    # dt = 0.01 ms: near the -30 mV cut the exponential term moves V by ~40 mV/ms.
+    runner = bp.Runner(bp.Network(A=cells), monitors=["A.spike"], inputs=[("A.input", [0, 30])],
+                       dt=0.01)  # fmt: skip
+    runner.run(500.0)
+    spikes = runner.mon["A.spike"]
+    assert not spikes[:, 0].any()
+    # Without input the neuron settles where the right-hand side vanishes (just above V_rest,
+    # where the exponential term balances the leak and the adaptation current).
+    v, w = cells.V[0], cells.w[0]
+    assert abs(-(v + 65.0) + 3.48 * np.exp((v + 59.9) / 3.48) - w) < 1e-6
+    intervals = np.diff(runner.mon.ts[spikes[:, 1]])
+    assert len(intervals) > 3 and intervals[-1] > intervals[0]  # spike-frequency adaptation
