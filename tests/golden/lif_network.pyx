@@ -49,11 +49,12 @@ cdef inline double _rand_normal(_Rng* rng) noexcept nogil:
 cdef inline double _exprel(double x) noexcept nogil:
     # (exp(x) - 1)/x. For |x| < 0.1, where exponential Euler's A*dt usually lies, its Taylor
     # series to x**10 (truncation below 3e-20) in Horner form: no libm call and no
-    # cancellation; elsewhere expm1, accurate for every x.
+    # cancellation. Elsewhere exp, which is faster than expm1; from |x| = 0.1 on, exp(x) - 1
+    # loses at most one digit to cancellation (relative error below 1.2e-15).
     if fabs(x) < 0.1:
         return 1.0 + x*(0.5 + x*(1.0/6 + x*(1.0/24 + x*(1.0/120 + x*(1.0/720 + x*(1.0/5040
             + x*(1.0/40320 + x*(1.0/362880 + x*(1.0/3628800 + x*(1.0/39916800))))))))))
-    return expm1(x)/x
+    return (exp(x) - 1.0)/x
 
 
 cdef inline double _timed_value(double* values, int64_t rows, int64_t columns,
