@@ -19,6 +19,14 @@ import snngen
 from snngen.errors import CompilationError
 
 OPTIMISATION_FLAGS = ("-O3", "-march=native")
+# Lets gcc vectorise the neuron loops, exp included (glibc's vector maths), about 2.5x faster
+# on the E/I network. Safe here: the loops never test errno, traps, NaN or infinity (a state
+# that overflows is caught by the runtime between chunks), and reassociation changes results
+# only at rounding level. Passed to the compile step only: linking with them would pull in
+# crtfastmath.o, which flushes subnormals to zero for the whole Python process.
+MATH_FLAGS = ("-fno-math-errno", "-funsafe-math-optimizations", "-ffinite-math-only")
+# The vector maths library (libmvec) provides the vectorised exp the loops call.
+LINK_FLAGS = ("-shared", "-lm", "-lmvec")
 # Warnings that Cython's generated C triggers by design; they are noise for users.
 QUIET_FLAGS = ("-w",)
 
@@ -53,7 +61,7 @@ def toolchain_fingerprint() -> str:
         f"Cython {Cython.__version__}",
         f"SOABI {sysconfig.get_config_var('SOABI')}",
         f"compiler {' '.join(c_compiler())} {' '.join(version)}",
-        f"flags {' '.join(OPTIMISATION_FLAGS)}",
+        f"compile {' '.join([*OPTIMISATION_FLAGS, *MATH_FLAGS])}; link {' '.join(LINK_FLAGS)}",
         f"machine {platform.machine()} {_cpu_model()}",
     ]
     return "\n".join(parts)
@@ -75,11 +83,14 @@ def compile_extension(pyx: Path) -> Path:
     target = pyx.with_name(pyx.stem + extension_suffix())
     cython = [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
     _run(cython, pyx)
-    compiler = [
-        *c_compiler(), *OPTIMISATION_FLAGS, *QUIET_FLAGS, "-fPIC", "-shared",
-        f"-I{sysconfig.get_paths()['include']}", str(c_file), "-o", str(target), "-lm",
+    object_file = pyx.with_suffix(".o")
+    compile_c = [
+        *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *QUIET_FLAGS, "-fPIC", "-c",
+        f"-I{sysconfig.get_paths()['include']}", str(c_file), "-o", str(object_file),
     ]  # fmt: skip
-    _run(compiler, pyx)
+    _run(compile_c, pyx)
+    _run([*c_compiler(), str(object_file), "-o", str(target), *LINK_FLAGS], pyx)
+    object_file.unlink()
     return target
 
 

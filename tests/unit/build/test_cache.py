@@ -110,3 +110,12 @@ def test_clear_and_info(cache_dir, capsys):
     assert "modules:    1" in capsys.readouterr().out
     assert cache.clear_cache() == 1
     assert cache.entries() == []
+
+
+def test_loading_a_module_keeps_subnormal_numbers(cache_dir):
+    # The loops are compiled with unsafe-math flags; linking with them would add crtfastmath,
+    # whose constructor flushes subnormals to zero in the whole process (numpy included).
+    import numpy as np
+
+    cache.load_module(SOURCE)
+    assert (np.array([5e-324]) * 1.0)[0] > 0
