@@ -94,19 +94,22 @@ class LIF(NeuronModel):
         """
 
 
+# BrainPy's defaults shared by the exponential integrate-and-fire models.
+_EXPONENTIAL: Defaults = {
+    "V_rest": (-65.0, MV),
+    "V_reset": (-68.0, MV),
+    "V_th": (-30.0, MV),
+    "V_T": (-59.9, MV),
+    "delta_T": (3.48, MV),
+    "R": (1.0, 1.0),
+    "tau": (10.0, MS),
+}
+
+
 class ExpIF(NeuronModel):
     """Exponential integrate-and-fire (Fourcaud-Trocmé et al. 2003)."""
 
-    defaults: ClassVar[Defaults] = {
-        "V_rest": (-65.0, MV),
-        "V_reset": (-68.0, MV),
-        "V_th": (-30.0, MV),
-        "V_T": (-59.9, MV),
-        "delta_T": (3.48, MV),
-        "R": (1.0, 1.0),
-        "tau": (10.0, MS),
-        "tau_ref": (1.7, MS),
-    }
+    defaults: ClassVar[Defaults] = {**_EXPONENTIAL, "tau_ref": (1.7, MS)}
     threshold = "V > V_th"
     reset = "V = V_reset"
     refractory_parameter = "tau_ref"
@@ -123,16 +126,10 @@ class AdEx(NeuronModel):
     """Adaptive exponential integrate-and-fire (Brette & Gerstner 2005), BrainPy's form."""
 
     defaults: ClassVar[Defaults] = {
-        "V_rest": (-65.0, MV),
-        "V_reset": (-68.0, MV),
-        "V_th": (-30.0, MV),
-        "V_T": (-59.9, MV),
-        "delta_T": (3.48, MV),
+        **_EXPONENTIAL,
         "a": (1.0, 1.0),
         "b": (1.0, 1.0),
-        "tau": (10.0, MS),
         "tau_w": (30.0, MS),
-        "R": (1.0, 1.0),
     }
     threshold = "V > V_th"
     reset = "V = V_reset; w += b"

@@ -15,7 +15,6 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from snngen.equations.checks import (
-    SPECIAL_DIMENSIONS,
     DimensionProblem,
     Unresolved,
     expression_dimension,
@@ -118,18 +117,10 @@ def check_expression(
 ) -> None:
     """Check that ``expr`` (in ``group``'s code) has dimension ``expected``."""
     owner = group._owner
-
-    def lookup(name: str) -> Dimension:
-        if name in owner.variables or name in owner.equations or name in SPECIAL_DIMENSIONS:
-            return owner.dimension_of(name, namespace)
-        for source in (owner.equations.constants, namespace):
-            if name in source:
-                return get_dimension(source[name])
-        if name in UNITS:
-            return UNITS[name].dim
-        raise Unresolved(name)
-
-    check_located(lookup, expr, expected, f"{what} of {owner.name}", namespace, statement)
+    check_located(
+        lambda name: owner.dimension_of(name, namespace), expr, expected,
+        f"{what} of {owner.name}", namespace, statement,
+    )  # fmt: skip
 
 
 def check_located(

@@ -26,10 +26,11 @@ from snngen.errors import IdentifierError, ModelError
 from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
+from snngen.runtime.namespace import external_dimension
 from snngen.runtime.variables import Variable, declared_variables, view
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
-from snngen.units.quantity import Quantity, get_dimension
+from snngen.units.quantity import Quantity
 
 # Every group and monitor created, for the module-level run() to collect (weakly held).
 CREATED: weakref.WeakSet = weakref.WeakSet()
@@ -241,14 +242,14 @@ class NeuronGroup(Group):
     # -- names the generated code and string evaluation see ---------------------------------
 
     def dimension_of(self, name: str, namespace: Mapping[str, Any]) -> Any:
-        """The dimension of ``name`` as this group's expressions see it."""
+        """The dimension of ``name`` as this group's expressions see it (raises ``Unresolved``)."""
         if name in self.variables:
             return self.variables[name].dim
         if name in self.equations:
             return self.equations[name].dim
         if name in SPECIAL_DIMENSIONS:
             return SPECIAL_DIMENSIONS[name]
-        return get_dimension(namespace[name])
+        return external_dimension(name, self.equations.constants, namespace)
 
     def external_identifiers(self) -> frozenset[str]:
         """Names the group's code uses that it does not define (resolved from a namespace)."""

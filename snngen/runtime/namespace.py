@@ -11,6 +11,11 @@ from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any
 
+from snngen.equations.checks import Unresolved
+from snngen.units.catalogue import UNITS
+from snngen.units.dimensions import Dimension
+from snngen.units.quantity import get_dimension
+
 
 def caller_namespace(level: int) -> Mapping[str, Any]:
     """Locals and globals of the frame ``level`` calls above the caller of this function."""
@@ -33,3 +38,15 @@ def resolve(
         else:
             missing.append(name)
     return values, missing
+
+
+def external_dimension(
+    name: str, constants: Mapping[str, Any], namespace: Mapping[str, Any]
+) -> Dimension:
+    """The dimension of an external name: a bound constant, a namespace value, or a unit."""
+    for values in (constants, namespace):
+        if name in values:
+            return get_dimension(values[name])
+    if name in UNITS:
+        return UNITS[name].dim
+    raise Unresolved(name)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from snngen.equations.checks import SPECIAL_DIMENSIONS, Unresolved
+from snngen.equations.checks import SPECIAL_DIMENSIONS
 from snngen.equations.expressions import symbol
 from snngen.equations.model import EquationKind, SingleEquation
 from snngen.equations.statements import Statement, parse_statements
@@ -34,10 +34,11 @@ from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, register
+from snngen.runtime.namespace import external_dimension
 from snngen.runtime.variables import Variable
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
-from snngen.units.quantity import Quantity, get_dimension, strip
+from snngen.units.quantity import Quantity, strip
 
 _INDEX_VARIABLES = {
     "i": Variable("i", DIMENSIONLESS, "index"),
@@ -301,12 +302,7 @@ class Synapses:
             return self.equations[name].dim
         if name in SPECIAL_DIMENSIONS or name in ("N_pre", "N_post"):
             return SPECIAL_DIMENSIONS.get(name, DIMENSIONLESS)
-        for values in (self.equations.constants, namespace):
-            if name in values:
-                return get_dimension(values[name])
-        if name in UNITS:
-            return UNITS[name].dim
-        raise Unresolved(name)
+        return external_dimension(name, self.equations.constants, namespace)
 
     def check_code_units(self, namespace: Mapping[str, Any]) -> None:
         """Check the units of the synaptic equations and of every pathway's statements."""
