@@ -29,7 +29,10 @@ def _seconds(text: str) -> float:
 def _explain(args: argparse.Namespace) -> int:
     from snngen.integration.explain import explain
 
-    print(explain(args.equations, method=args.method, latex=args.latex))
+    explanation = explain(args.equations, method=args.method, latex=args.latex)
+    print(explanation)
+    if args.code and not args.latex:
+        print("\nGenerated code\n" + explanation.code)
     return 0
 
 
@@ -90,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("equations", help='model text, e.g. "dv/dt = -v/tau : volt"')
     explain.add_argument("--method", default=None, help="integration method (default: automatic)")
     explain.add_argument("--latex", action="store_true", help="print LaTeX instead of text")
+    explain.add_argument("--code", action="store_true", help="also show the generated Cython")
     explain.set_defaults(handler=_explain)
     run = commands.add_parser("run", help="run a simulation script or module")
     run.add_argument("script", help="a script path or a module name")

@@ -48,7 +48,7 @@ class Lowering:
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
         self.doubles: list[str] = []
         self.counts: list[str] = []
-        self._slots: dict[tuple, Any] = {}
+        self.slots: dict[tuple, Any] = {}
         self._names = itertools.count()
         self.t = sympy.Symbol("_t", real=True)
         self.hoister = Hoister({self.t: STEP}, self.double)
@@ -60,16 +60,17 @@ class Lowering:
 
     def _slot(self, key: tuple, kind: str, fetch: Fetch, **assumptions: bool) -> sympy.Symbol:
         """The symbol of the runtime argument ``key`` (one slot per key, numbered in order)."""
-        if key not in self._slots:
+        key = (kind, *key)  # an integer and a scalar for the same thing are two slots
+        if key not in self.slots:
             slots = self.fetch[kind]
             symbol = sympy.Symbol(f"{PREFIXES[kind]}{len(slots)}", **assumptions)
             slots.append(fetch)
             self.hoister.set_level(symbol, RUN)
-            self._slots[key] = symbol
-        return self._slots[key]
+            self.slots[key] = symbol
+        return self.slots[key]
 
     def array(self, key: tuple, ctype: str, fetch: Fetch) -> sympy.Symbol:
-        if key not in self._slots:
+        if ("array", *key) not in self.slots:
             self.arrays.append(ArraySlot(f"_a{len(self.arrays)}", ctype))
         return self._slot(key, "array", fetch)
 

@@ -136,11 +136,16 @@ class GroupScope(Scope):
         self.group = group
         self.size = low.integer((group, "N"), lambda run: group.N)
         self.symbols[_name("i")] = INDEX
-        self.symbols[_name("N")] = low.scalar((group, "N"), lambda run: float(group.N))
         self.add_variables(group, "_i")
         self.spikes = low.array((group, "spikes"), "int32_t", lambda run: group.spike_buffer)
         self.spike_count = low.count()
         self.subexpressions = _subexpressions(group.equations)
+
+    def _symbol(self, symbol: sympy.Symbol) -> sympy.Basic:
+        if symbol.name == "N" and symbol not in self.symbols:  # a slot only where N is used
+            group = self.group
+            self.symbols[symbol] = self.low.scalar((group, "N"), lambda run: float(group.N))
+        return super()._symbol(symbol)
 
 
 class SynapseScope(Scope):

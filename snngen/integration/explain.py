@@ -54,6 +54,41 @@ class Explanation:
         parts += [_latex_equation(s, e, r"\leftarrow") for s, e in self.rule.updates]
         return r"$\begin{array}{l}" + "\n".join(parts) + r"\end{array}$"
 
+    @property
+    def code(self) -> str:
+        """The generated Cython of the state update, with what each canonical name stands for.
+
+        Lines under "once per run" are the hoisted invariants; the loop body runs for every
+        neuron ``_i`` and step.
+        """
+        from snngen.codegen.lower import Lowering
+        from snngen.codegen.neurons import lower_state_update
+        from snngen.codegen.scope import GroupScope
+        from snngen.runtime.group import NeuronGroup
+
+        group = NeuronGroup(1, self.equations, method=self.rule.method)
+        low = Lowering()
+        scope = GroupScope(low, group, 0)
+        lower_state_update(low, scope)
+        fields = low.operations[-1].fields
+        program = low.finish().program
+        legend = [
+            f"{canonical} = {name}"
+            for name, canonical in scope.symbols.items()
+            if isinstance(canonical, sympy.Symbol)
+            and str(canonical) != str(name)
+            and canonical not in scope.locals
+        ]
+        legend += [f"{local} = {array}[_i]: {variable.name}"
+                   for local, (array, variable, _) in scope.locals.items()
+                   if hasattr(variable, "name")]  # fmt: skip
+        # Propagator entries have slot keys ("scalar", group, "propagator", name, gate).
+        legend += [f"{symbol} = {key[3]}" + (" (while refractory)" if key[4] == 0.0 else "")
+                   for key, symbol in low.slots.items() if key[2:3] == ("propagator",)]  # fmt: skip
+        lines = ["Names", *_indent(sorted(legend)), "Once per run", *_indent(program.prepare)]
+        lines += ["Every step, for each neuron _i", *_indent(fields["body"] + fields["stores"])]
+        return "\n".join(lines)
+
     def __str__(self) -> str:
         return self.text
 
