@@ -31,10 +31,19 @@ def _runtime(low: Lowering, synapses: Any, name: str, ctype: str | None) -> symp
 
 
 def _endpoints(low: Lowering, synapses: Any) -> dict[str, sympy.Symbol]:
+    """The synapse count, and what gives ``_pre``/``_post`` (owner indices) of synapse ``_syn``:
+    the stored ``i``/``j`` (relative to the subgroups) plus the subgroups' starts."""
+    source, target = synapses.source, synapses.target
+
+    def index(name: str) -> sympy.Symbol:
+        return low.array((synapses, "var", name), "int32_t", lambda run: synapses.storage[name])
+
     return {
         "size": low.integer((synapses, "N"), lambda run: synapses.N),
-        "pre": _runtime(low, synapses, "pre", "int32_t"),
-        "post": _runtime(low, synapses, "post", "int32_t"),
+        "pre": index("i"),
+        "post": index("j"),
+        "pre_start": low.integer((synapses, "pre start"), lambda run: source._start),
+        "post_start": low.integer((synapses, "post start"), lambda run: target._start),
     }
 
 

@@ -256,8 +256,6 @@ class Synapses:
         if self.N >= 2**31 - 1:
             raise ModelError(f"{self.name} has {self.N} synapses; at most 2**31 - 2 are supported")
         runtime = self.runtime
-        runtime["pre"] = (storage["i"] + self.source._start).astype(np.int32)
-        runtime["post"] = (storage["j"] + self.target._start).astype(np.int32)
         for pathway in self.pathways:
             side = self.source if pathway.side == "pre" else self.target
             rows = storage["i"] if pathway.side == "pre" else storage["j"]
