@@ -23,7 +23,7 @@ from snngen.errors import (
     UnitMismatchError,
     UnsupportedEquationsError,
 )
-from snngen.integration import NumpyStepper, explain, integrate
+from snngen.integration import NumpyStepper, convergence, explain, integrate
 from snngen.runtime.clock import Clock, defaultclock
 from snngen.runtime.group import NeuronGroup, Subgroup
 from snngen.runtime.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
@@ -86,6 +86,7 @@ __all__ = [
     "UnitMismatchError",
     "UnsupportedEquationsError",
     "collect",
+    "convergence",
     "defaultclock",
     "explain",
     "integrate",

@@ -1,8 +1,12 @@
 """Equations → update rules: exact, exponential Euler, Runge-Kutta and stochastic methods."""
 
+from snngen.integration.convergence import Convergence, convergence
 from snngen.integration.evaluate import NumpyStepper
 from snngen.integration.explain import Explanation, explain
 from snngen.integration.registry import METHODS, integrate
 from snngen.integration.rule import UpdateRule
 
-__all__ = ["METHODS", "Explanation", "NumpyStepper", "UpdateRule", "explain", "integrate"]
+__all__ = [
+    "METHODS", "Convergence", "Explanation", "NumpyStepper", "UpdateRule", "convergence",
+    "explain", "integrate",
+]  # fmt: skip
