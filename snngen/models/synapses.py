@@ -9,7 +9,7 @@ text (they are named values), so changing them does not recompile.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, ClassVar
 
 from snngen.errors import ModelError
 from snngen.models.neurons import MS, MV, NeuronModel, number
@@ -67,20 +67,20 @@ class ExpCUBA(Projection):
 
 
 class ExpCOBA(ExpCUBA):
-    """Conductance-based exponential synapse: dg/dt = -g/tau, current g (E - V)."""
+    """Conductance-based exponential synapse: dg/dt = -g/tau, current g (E - V).
 
-    def __init__(
-        self,
-        pre: NeuronModel,
-        post: NeuronModel,
-        conn: Any,
-        g_max: Any = 1.0,
-        tau: Any = 8.0,
-        E: Any = 0.0,
-        delay_step: int | None = None,
-    ) -> None:
-        super().__init__(pre, post, conn, g_max, tau, delay_step)
-        self.values[f"E_{self.label}"] = number(E, MV)
+    ``g_max``, ``tau`` (ms) and ``E`` (mV) default to the class's ``DEFAULTS``.
+    """
+
+    DEFAULTS: ClassVar[dict[str, float]] = {"g_max": 1.0, "tau": 8.0, "E": 0.0}
+
+    def __init__(self, pre: NeuronModel, post: NeuronModel, conn: Any, g_max: Any = None,
+                 tau: Any = None, E: Any = None,
+                 delay_step: int | None = None) -> None:  # fmt: skip
+        given = {"g_max": g_max, "tau": tau, "E": E}
+        value = {k: self.DEFAULTS[k] if v is None else v for k, v in given.items()}
+        super().__init__(pre, post, conn, value["g_max"], value["tau"], delay_step)
+        self.values[f"E_{self.label}"] = number(value["E"], MV)
 
     def current(self) -> str:
         return f"g_{self.label}*(E_{self.label} - V)"
@@ -137,33 +137,13 @@ class DualExpCOBA(DualExpCUBA):
 class AMPA(ExpCOBA):
     """AMPA receptors in Wang's (2002) exponential form: tau = 2 ms, E = 0 mV."""
 
-    def __init__(
-        self,
-        pre: NeuronModel,
-        post: NeuronModel,
-        conn: Any,
-        g_max: Any = 0.05,
-        tau: Any = 2.0,
-        E: Any = 0.0,
-        delay_step: int | None = None,
-    ) -> None:
-        super().__init__(pre, post, conn, g_max, tau, E, delay_step)
+    DEFAULTS: ClassVar[dict[str, float]] = {"g_max": 0.05, "tau": 2.0, "E": 0.0}
 
 
 class GABA_A(ExpCOBA):
     """GABA_A receptors in Wang's (2002) exponential form: tau = 5 ms, E = -70 mV."""
 
-    def __init__(
-        self,
-        pre: NeuronModel,
-        post: NeuronModel,
-        conn: Any,
-        g_max: Any = 1.3,
-        tau: Any = 5.0,
-        E: Any = -70.0,
-        delay_step: int | None = None,
-    ) -> None:
-        super().__init__(pre, post, conn, g_max, tau, E, delay_step)
+    DEFAULTS: ClassVar[dict[str, float]] = {"g_max": 1.3, "tau": 5.0, "E": -70.0}
 
 
 class NMDA(Projection):

@@ -143,3 +143,12 @@ def test_adex_rests_without_input_and_adapts_under_current():
     assert abs(-(v + 65.0) + 3.48 * np.exp((v + 59.9) / 3.48) - w) < 1e-6
     intervals = np.diff(runner.mon.ts[spikes[:, 1]])
     assert len(intervals) > 3 and intervals[-1] > intervals[0]  # spike-frequency adaptation
+
+
+def test_receptor_presets_and_overrides():
+    a, b = bp.LIF(2), bp.LIF(2)
+    ampa, gaba = bp.AMPA(a, b, bp.All2All()), bp.GABA_A(a, b, bp.All2All(), g_max=2.0)
+    assert sorted(ampa.values.values()) == [0.0, 0.05, 2.0]  # E = 0 mV, g_max, tau = 2 ms
+    assert sorted(gaba.values.values()) == [-70.0, 2.0, 5.0]
+    nmda = bp.NMDA(a, b, bp.All2All())
+    assert "exp(-0.062*V)" in nmda.current()  # the Mg2+ block
