@@ -71,31 +71,36 @@ def _choose(rng: np.random.Generator, population: int, count: int, rows: int,
     return chosen
 
 
-class FixedPreNum:
+class _FixedNumber:
+    """Exactly ``num`` distinct partners for every neuron of one side (``per``)."""
+
+    per = "post"
+
+    def __init__(self, num: int, include_self: bool = True) -> None:
+        self.num, self.include_self = int(num), include_self
+
+    def connect(self, synapses: Any, same_population: bool) -> None:
+        from snngen.runtime.rng import generator
+
+        exclude = same_population and not self.include_self
+        rows, partners = synapses.target.N, synapses.source.N
+        if self.per == "pre":
+            rows, partners = partners, rows
+        chosen = _choose(generator(), partners, self.num, rows, exclude).ravel()
+        owners = np.repeat(np.arange(rows), self.num)
+        if self.per == "post":
+            synapses.connect(i=chosen, j=owners)
+        else:
+            synapses.connect(i=owners, j=chosen)
+
+
+class FixedPreNum(_FixedNumber):
     """Each postsynaptic neuron gets exactly ``num`` distinct presynaptic partners."""
 
-    def __init__(self, num: int, include_self: bool = True) -> None:
-        self.num, self.include_self = int(num), include_self
-
-    def connect(self, synapses: Any, same_population: bool) -> None:
-        from snngen.runtime.rng import generator
-
-        exclude = same_population and not self.include_self
-        pre = _choose(generator(), synapses.source.N, self.num, synapses.target.N, exclude)
-        post = np.repeat(np.arange(synapses.target.N), self.num)
-        synapses.connect(i=pre.ravel(), j=post)
+    per = "post"
 
 
-class FixedPostNum:
+class FixedPostNum(_FixedNumber):
     """Each presynaptic neuron gets exactly ``num`` distinct postsynaptic partners."""
 
-    def __init__(self, num: int, include_self: bool = True) -> None:
-        self.num, self.include_self = int(num), include_self
-
-    def connect(self, synapses: Any, same_population: bool) -> None:
-        from snngen.runtime.rng import generator
-
-        exclude = same_population and not self.include_self
-        post = _choose(generator(), synapses.target.N, self.num, synapses.source.N, exclude)
-        pre = np.repeat(np.arange(synapses.source.N), self.num)
-        synapses.connect(i=pre, j=post.ravel())
+    per = "pre"
