@@ -32,6 +32,8 @@ from snngen.runtime.network import Network, collect, run
 from snngen.runtime.rng import seed
 from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
+from snngen.standalone.package import PackageError
+from snngen.sweeps import sweep
 from snngen.units import *  # noqa: F403 - the unit names, as in Brian2
 from snngen.units import Quantity
 
@@ -71,6 +73,7 @@ __all__ = [
     "Network",
     "NeuronGroup",
     "NumpyStepper",
+    "PackageError",
     "PoissonGroup",
     "PoissonInput",
     "PopulationRateMonitor",
@@ -92,6 +95,7 @@ __all__ = [
     "integrate",
     "run",
     "seed",
+    "sweep",
     "units",
     *units.UNITS,
     *_NUMPY_NAMES,

@@ -2,6 +2,7 @@
 
 snngen explain "dv/dt = -v/tau : volt" [--method exact] [--latex]
 snngen run SCRIPT_OR_MODULE [--duration 100ms] [--plot raster.png]
+snngen build SCRIPT_OR_MODULE -o FOLDER [--duration 1s]
 snngen cache info|clear
 """
 
@@ -36,19 +37,40 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _execute(target: str) -> None:
+    """Run a script (a path) or a module (a name) as ``__main__``."""
+    sys.argv = [target]
+    if Path(target).exists():
+        runpy.run_path(target, run_name="__main__")
+    else:
+        runpy.run_module(target, run_name="__main__", alter_sys=True)
+
+
 def _run(args: argparse.Namespace) -> int:
     from snngen.runtime.network import override_duration
 
-    target = args.script
-    sys.argv = [target]
     with override_duration(args.duration):
-        if Path(target).exists():
-            runpy.run_path(target, run_name="__main__")
-        else:
-            runpy.run_module(target, run_name="__main__", alter_sys=True)
+        _execute(args.script)
     if args.plot:
         _plot_spikes(args.plot)
     return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    """Run the script up to its first ``run()``, which writes the build folder instead."""
+    from snngen.runtime.network import Exported, exporting, override_duration
+
+    folder = Path(args.output)
+    with exporting(folder), override_duration(args.duration):
+        try:
+            _execute(args.script)
+        except Exported:
+            print(f"wrote {folder}; rerun it with: python {folder} [--duration ...] "
+                  "[--set NAME=VALUE]")  # fmt: skip
+            return 0
+    print(f"error: {args.script} never called run(), so there is no network to build",
+          file=sys.stderr)  # fmt: skip
+    return 2
 
 
 def _plot_spikes(path: str) -> None:
@@ -101,6 +123,14 @@ def main(argv: list[str] | None = None) -> int:
                      help="run every run() of the script for this long (e.g. 100ms)")  # fmt: skip
     run.add_argument("--plot", default=None, help="write the rasters of all spike monitors here")
     run.set_defaults(handler=_run)
+    build = commands.add_parser(
+        "build", help="write a standalone build folder of a script's network (numpy-only rerun)"
+    )
+    build.add_argument("script", help="a script path or a module name")
+    build.add_argument("-o", "--output", required=True, help="the folder to write")
+    build.add_argument("--duration", type=_seconds, default=None,
+                       help="the rerun's default duration (default: the script's)")  # fmt: skip
+    build.set_defaults(handler=_build)
     cache = commands.add_parser("cache", help="inspect or clear the compiled-module cache")
     cache.add_argument("action", choices=["info", "clear"])
     cache.set_defaults(handler=_cache)

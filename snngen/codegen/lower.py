@@ -11,7 +11,7 @@ common-subexpression elimination (:mod:`.cse`) and printed (:mod:`.printer`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +31,17 @@ PREFIXES = {"array": "_a", "scalar": "_s", "integer": "_n"}
 
 @dataclass(frozen=True)
 class Lowered:
-    """A program and, slot by slot, how to fetch its runtime arguments."""
+    """A program and, slot by slot, how to fetch its runtime arguments.
+
+    ``slots`` maps each slot's key (kind first, e.g. ``("scalar", group, "tau")``) to its
+    canonical symbol: what a standalone package needs to say which slot holds what.
+    """
 
     program: Program
     array_fetch: tuple[Fetch, ...]
     scalar_fetch: tuple[Fetch, ...]
     integer_fetch: tuple[Fetch, ...]
+    slots: Mapping[tuple, sympy.Symbol]
 
 
 class Lowering:
@@ -113,6 +118,7 @@ class Lowering:
             tuple(self.fetch["array"]),
             tuple(self.fetch["scalar"]),
             tuple(self.fetch["integer"]),
+            dict(self.slots),
         )
 
 

@@ -46,3 +46,8 @@ def render(program: Program) -> str:
     }
     template = environment.get_template("network.pyx.j2")
     return template.render(program=program, operations=operations)
+
+
+def render_text(template: str, **context: object) -> str:
+    """Any other template of ``templates/`` (e.g. a build folder's README) with ``context``."""
+    return _environment().get_template(template).render(**context)

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy
+from sympy.printing.numpy import NumPyPrinter
 
 from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
-from snngen.integration.expm import expm
+from snngen.standalone.expm import exact_step
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ class LinearPropagator:
         """Names whose values the propagator needs (besides ``dt``)."""
         return frozenset(s.name for s in self.matrix.free_symbols) - {"dt"}
 
+    def numpy_source(self, name: str) -> str:
+        """Python source of ``name(*sorted(identifiers))``, returning the entries of ``M`` in
+        row order as numpy expressions. Printed once, it serves the run-time evaluation here
+        and a standalone build folder (which has numpy but not sympy) alike."""
+        printer = NumPyPrinter({"fully_qualified_modules": True})
+        entries = ", ".join(printer.doprint(entry) for entry in self.matrix)
+        return f"def {name}({', '.join(sorted(self.identifiers))}):\n    return [{entries}]\n"
+
     def evaluate(self, values: Mapping[str, object], dt: float) -> dict[str, np.ndarray]:
         """Numeric ``E`` and ``F`` entries, keyed by symbol name.
 
@@ -67,22 +76,14 @@ class LinearPropagator:
         missing = [n for n in names if n not in values]
         if missing:
             raise KeyError(f"values needed for the propagator: {', '.join(missing)}")
-        entries = sympy.lambdify(
-            [sympy.Symbol(n, real=True) for n in names],
-            list(self.matrix),
-            modules=[NUMPY_IMPLEMENTATIONS, "numpy"],
-        )(*(np.asarray(values[n], dtype=float) for n in names))
-        entries = np.broadcast_arrays(*(np.asarray(e, dtype=float) for e in entries))
-        k = len(self.variables)
-        m = np.stack(entries, axis=-1).reshape(*entries[0].shape, k, k)
-        augmented = np.zeros((*m.shape[:-2], 2 * k, 2 * k))
-        augmented[..., :k, :k] = m * dt
-        augmented[..., :k, k:] = np.eye(k) * dt
-        exponential = expm(augmented)
+        namespace: dict[str, object] = {"numpy": np, **NUMPY_IMPLEMENTATIONS}
+        exec(self.numpy_source("matrix"), namespace)  # our own printed code, not user text
+        entries = namespace["matrix"](*(np.asarray(values[n], dtype=float) for n in names))
+        e, f = exact_step(entries, dt)
         result = {}
         for i, j in sorted(self.pattern):
-            result[self.entry("E", i, j).name] = exponential[..., i, j]
-            result[self.entry("F", i, j).name] = exponential[..., i, k + j]
+            result[self.entry("E", i, j).name] = e[..., i, j]
+            result[self.entry("F", i, j).name] = f[..., i, j]
         return result
 
 

@@ -52,6 +52,15 @@ NEVER_SPIKED = -1e4
 GATE = symbol("not_refractory")
 
 
+_NAME_COUNTS: dict[str, itertools.count] = {}
+
+
+def default_name(base: str) -> str:
+    """Brian2's automatic names: ``neurongroup``, then ``neurongroup_1``, ``neurongroup_2``..."""
+    number = next(_NAME_COUNTS.setdefault(base, itertools.count()))
+    return f"{base}_{number}" if number else base
+
+
 def created_at(depth: int) -> str:
     """``file:line`` of the user code that is creating an object, for error messages."""
     frame = sys._getframe(depth + 1)
@@ -186,7 +195,7 @@ class NeuronGroup(Group):
             raise ModelError(f"N must be a positive integer, got {N!r}")
         self._owner = self
         self._start, self._stop = 0, int(N)
-        self.name = name or f"neurongroup_{id(self):x}"
+        self.name = name or default_name("neurongroup")
         self.created_at = created_at(1)
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.namespace = dict(namespace or {})

@@ -17,7 +17,7 @@ import numpy as np
 from snngen.equations.expressions import parse_expression
 from snngen.errors import IdentifierError, ModelError
 from snngen.runtime.clock import time_value
-from snngen.runtime.group import Group, NeuronGroup, created_at, register
+from snngen.runtime.group import Group, NeuronGroup, created_at, default_name, register
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, get_dimension, strip
 
@@ -122,7 +122,7 @@ class PoissonInput:
         expected = target._owner.variables[target_var].dim
         if not isinstance(weight, str) and get_dimension(weight) != expected:
             raise ModelError(f"the weight of PoissonInput must have the units of {target_var}")
-        self.name = f"poissoninput_{id(self):x}"
+        self.name = default_name("poissoninput")
         self.created_at = created_at(1)
         register(self)
 

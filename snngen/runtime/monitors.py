@@ -15,7 +15,8 @@ import numpy as np
 
 from snngen.errors import ModelError, RunError
 from snngen.runtime.clock import SECOND, time_value
-from snngen.runtime.group import Group, created_at, register
+from snngen.runtime.group import Group, created_at, default_name, register
+from snngen.standalone.buffers import grow_spike_buffers, sample_steps
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
@@ -73,7 +74,7 @@ class SpikeMonitor(_Monitor):
             raise ModelError("SpikeMonitor(variables=...) is not supported yet; record them "
                              "with a StateMonitor")  # fmt: skip
         self.record = bool(record)
-        self.name = name or f"spikemonitor_{id(self):x}"
+        self.name = name or default_name("spikemonitor")
         self.created_at = created_at(1)
         self.capacity = 4 * source.N
         self.buffers = {
@@ -85,13 +86,7 @@ class SpikeMonitor(_Monitor):
         register(self)
 
     def after_chunk(self, run: Any) -> None:
-        stored = int(self.buffers["stored"][0])
-        if stored + self.source.N > self.capacity:
-            self.capacity = 2 * (stored + self.source.N)
-            for name in ("indices", "times"):
-                grown = np.zeros(self.capacity, dtype=self.buffers[name].dtype)
-                grown[:stored] = self.buffers[name][:stored]
-                self.buffers[name] = grown
+        self.capacity = grow_spike_buffers(self.buffers, self.source.N, self.capacity)
 
     before_run = after_chunk
 
@@ -180,7 +175,7 @@ class StateMonitor(_Monitor):
         self.record_variables = tuple(dict.fromkeys(names))
         self.record = _record_indices(record, source.N)
         self.dt_ = None if dt is None else time_value(dt, "StateMonitor dt")
-        self.name = name or f"statemonitor_{id(self):x}"
+        self.name = name or default_name("statemonitor")
         self.created_at = created_at(1)
         self._chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.record_variables}
         self._times: list[np.ndarray] = []
@@ -197,9 +192,7 @@ class StateMonitor(_Monitor):
                 f"{self.name} (created at {self.created_at}) records every {self.dt_} s, which "
                 f"is not a multiple of the network's dt ({run.dt} s)"
             )
-        first = -(-run.start // self.every) * self.every
-        self._first_step = first
-        self.columns = max(0, (run.stop - 1 - first) // self.every + 1) if first < run.stop else 0
+        self._first_step, self.columns = sample_steps(run.start, run.stop, self.every)
         needed = 8 * self.columns * len(self.record) * len(self.record_variables)
         available = available_memory()
         if needed > MEMORY_FRACTION * available:
@@ -264,7 +257,7 @@ class PopulationRateMonitor(_Monitor):
 
     def __init__(self, source: Group, name: str | None = None) -> None:
         self.source = _check_source(source, "PopulationRateMonitor")
-        self.name = name or f"ratemonitor_{id(self):x}"
+        self.name = name or default_name("ratemonitor")
         self.created_at = created_at(1)
         self._rates: list[np.ndarray] = []
         self._times: list[np.ndarray] = []

@@ -29,12 +29,35 @@ from snngen.runtime.namespace import caller_namespace, resolve
 from snngen.runtime.rng import spawn_bit_generator
 from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
+from snngen.standalone.package import Package
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, strip
 
 CHUNK_SECONDS = 0.2
 # Set by `snngen run --duration`: every run() of the script lasts this long (seconds).
 _DURATION_OVERRIDE: list[float | None] = [None]
+
+
+# Set by `snngen build`: the first run() exports the network to this folder instead of running.
+_EXPORTING: list[Path | None] = [None]
+
+
+class Exported(Exception):
+    """Raised by ``run`` in export mode after writing the build folder, to end the script."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"exported to {folder}")
+        self.folder = folder
+
+
+@contextlib.contextmanager
+def exporting(folder: Path) -> Iterator[None]:
+    """Within the block, the first ``run`` writes a build folder and raises :class:`Exported`."""
+    _EXPORTING[0] = folder
+    try:
+        yield
+    finally:
+        _EXPORTING[0] = None
 
 
 @contextlib.contextmanager
@@ -85,15 +108,8 @@ class RunState:
         key = (group, gate)
         if key not in self._propagators:
             propagator = group.rule.propagator
-            values: dict[str, Any] = {name: strip(u) for name, u in UNITS.items()}
-            values.update({k: strip(v) for k, v in group.equations.constants.items()})
-            for name in propagator.identifiers:
-                if name == "not_refractory":
-                    values[name] = gate
-                elif name in group.variables:
-                    values[name] = group.storage[name]
-                elif name not in values:
-                    values[name] = self.constant(group, name)
+            values = {name: self.propagator_value(group, name, gate)
+                      for name in propagator.identifiers}  # fmt: skip
             entries = propagator.evaluate(values, self.dt)
             self._propagators[key] = {
                 name: float(v) if np.ndim(v) == 0 else np.ascontiguousarray(
@@ -101,6 +117,20 @@ class RunState:
                 for name, v in entries.items()
             }  # fmt: skip
         return self._propagators[key]
+
+    def propagator_value(self, group: Any, name: str, gate: float) -> Any:
+        """The value of ``name`` in ``group``'s propagator matrix: the gate for
+        ``not_refractory``, a variable's array, an equation constant, a unit or an external
+        constant."""
+        if name == "not_refractory":
+            return gate
+        if name in group.variables:
+            return group.storage[name]
+        if name in group.equations.constants:
+            return strip(group.equations.constants[name])
+        if name in UNITS:
+            return strip(UNITS[name])
+        return self.constant(group, name)
 
 
 class Network:
@@ -154,6 +184,39 @@ class Network:
         time. External names come from ``namespace`` or, if it is not given, from the scope
         that called ``run`` (``level`` frames further up).
         """
+        state = self._run_state(duration, namespace, level + 1)
+        if _EXPORTING[0] is not None:
+            self.export(_EXPORTING[0], duration, namespace=namespace, level=level + 1)
+            raise Exported(_EXPORTING[0])
+        module, lowered = self._compiled()
+        period = time_value(report_period, "report_period")
+        seconds = (state.stop - state.start) * state.dt
+        reporter = _reporter(report, period, state.start * state.dt, seconds)
+        self._call_loop(module, lowered, state, reporter)
+
+    def pack(self, duration: Quantity, namespace: Mapping[str, Any] | None = None,
+             level: int = 0) -> Package:  # fmt: skip
+        """The network as it stands, ready to ``duration`` with numpy alone: its compiled
+        module, data and manifest (a picklable :class:`~snngen.standalone.package.Package`).
+        External names are resolved as ``run`` resolves them."""
+        from snngen.runtime.export import pack
+
+        state = self._run_state(duration, namespace, level + 1)
+        _, lowered = self._compiled()
+        return pack(self, lowered, state)
+
+    def export(self, folder: str | Path, duration: Quantity,
+               namespace: Mapping[str, Any] | None = None, level: int = 0) -> Path:  # fmt: skip
+        """Write a standalone build folder: rerun it with ``python FOLDER`` (Python and numpy
+        only; see the README inside it)."""
+        from snngen.runtime.export import write_folder
+
+        package = self.pack(duration, namespace, level + 1)
+        return write_folder(package, Path(folder), self._source)
+
+    def _run_state(self, duration: Quantity, namespace: Mapping[str, Any] | None,
+                   level: int) -> RunState:  # fmt: skip
+        """Resolve names and check units for a run of ``duration`` from the current step."""
         seconds = time_value(duration, "the run duration")
         if _DURATION_OVERRIDE[0] is not None:
             seconds = _DURATION_OVERRIDE[0]
@@ -163,12 +226,7 @@ class Network:
         dt = self._clock_dt()
         self._dt = dt
         start = self.step
-        stop = start + round(seconds / dt)
-        state = RunState(self, dt, start, stop, self._resolve(run_namespace))
-        module, lowered = self._compiled()
-        period = time_value(report_period, "report_period")
-        reporter = _reporter(report, period, start * dt, seconds)
-        self._call_loop(module, lowered, state, reporter)
+        return RunState(self, dt, start, start + round(seconds / dt), self._resolve(run_namespace))
 
     def _clock_dt(self) -> float:
         groups = self._groups()

@@ -33,7 +33,7 @@ from snngen.errors import IdentifierError, ModelError, UnitMismatchError, Unsupp
 from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
-from snngen.runtime.group import Group, created_at, register
+from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension
 from snngen.runtime.variables import Variable
 from snngen.units.catalogue import UNITS, unit_string
@@ -92,7 +92,7 @@ class Synapses:
                  name: str | None = None) -> None:  # fmt: skip
         self.source = _spike_source(source, "source")
         self.target = _spike_source(target if target is not None else source, "target")
-        self.name = name or f"synapses_{id(self):x}"
+        self.name = name or default_name("synapses")
         self.created_at = created_at(1)
         self.namespace = dict(namespace or {})
         self.equations = model if isinstance(model, Equations) else Equations(model)

@@ -14,6 +14,7 @@ import numpy as np
 
 from snngen.errors import ModelError
 from snngen.runtime.clock import SECOND, time_value
+from snngen.runtime.group import default_name
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity, get_dimension, strip
 
@@ -29,7 +30,7 @@ class TimedArray:
                              f"shape {array.shape}")  # fmt: skip
         self.values = np.ascontiguousarray(array)
         self.dt_ = time_value(dt, "TimedArray dt")
-        self.name = name or f"timedarray_{id(self):x}"
+        self.name = name or default_name("timedarray")
 
     @property
     def rows(self) -> int:

@@ -1,8 +1,8 @@
 """Batched matrix exponential in numpy (scaling and squaring with a degree-13 Padé approximant).
 
 The algorithm is Higham's (SIAM J. Matrix Anal. Appl. 26, 2005). It is here so that the runtime
-needs numpy only, and so that a whole population's propagators (one small matrix per neuron) are
-computed in one vectorised call.
+needs numpy only (a standalone build folder carries this module), and so that a whole
+population's propagators (one small matrix per neuron) are computed in one vectorised call.
 """
 
 from __future__ import annotations
@@ -45,3 +45,16 @@ def expm(matrices: np.ndarray) -> np.ndarray:
         square = level < squarings
         result[square] = result[square] @ result[square]
     return result
+
+
+def exact_step(entries: list, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    """``E = exp(M dt)`` and ``F = ∫_0^dt exp(M s) ds`` from the ``k*k`` entries of ``M`` in row
+    order (numbers or per-neuron arrays), read off one exponential of the augmented matrix
+    ``[[M dt, I dt], [0, 0]]`` (Van Loan)."""
+    entries = np.broadcast_arrays(*(np.asarray(e, dtype=float) for e in entries))
+    k = round(len(entries) ** 0.5)
+    augmented = np.zeros((*entries[0].shape, 2 * k, 2 * k))
+    augmented[..., :k, :k] = np.stack(entries, axis=-1).reshape(*entries[0].shape, k, k) * dt
+    augmented[..., :k, k:] = np.eye(k) * dt
+    exponential = expm(augmented)
+    return exponential[..., :k, :k], exponential[..., :k, k:]
