@@ -121,7 +121,8 @@ def sweep(model: Network | Callable[..., Any], params: Mapping[str, Sequence[Any
         tasks = [(shared, point) for point in points]
     else:
         tasks = [(_build_and_pack(model, point, duration, scope), point) for point in points]
-    rows = _execute(tasks, isinstance(model, Network), summary, runner, workers)
+    values = _execute(tasks, isinstance(model, Network), summary, runner, workers)
+    rows = [{**point, **row} for point, row in zip(points, values)]
     return SweepResults(rows, time.perf_counter() - began)
 
 
@@ -150,8 +151,9 @@ def _arguments(build: Callable[..., Any], point: Mapping[str, Any]) -> dict[str,
 
 def _run_point(package: Package | str, point: dict[str, Any], overrides: bool,
                summary: Summary) -> dict[str, Any]:  # fmt: skip
-    """One row; runs in a worker. Errors become the row's ``error`` (and ``traceback``)."""
-    row: dict[str, Any] = dict(point)
+    """A row's values besides the point's (which the caller adds, as it sent them); runs in
+    a worker. Errors become the row's ``error`` (and ``traceback``)."""
+    row: dict[str, Any] = {}
     error, seconds = package if isinstance(package, str) else None, None
     if error is None:
         try:

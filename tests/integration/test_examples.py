@@ -15,6 +15,7 @@ FIGURES = {
     "cuba.py": "cuba.png",
     "decision_making.py": "decision_making.png",
     "stdp.py": "stdp.png",
+    "sweep_ei.py": "sweep_ei.png",
     "fi_curve.py": "fi_curve.png",
     "explain_lif.py": None,
 }
