@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ei_network import BRIAN2, NETWORK, SCRIPT, SNNGEN, brian2_python  # noqa: E402
+from ei_network import BRIAN2, NETWORK, SCRIPT, SNNGEN, brian2_python
 
 POINT = SCRIPT.replace("on_pre='gi += 6.7'", "on_pre='gi += w_inh'")
 

@@ -42,7 +42,8 @@ def ei_network():
     constants = dict(v_rest=v_rest, v_th=v_th, v_reset=v_reset, tau=tau, tau_exc=tau_exc,
                      tau_inh=tau_inh, E_exc=E_exc, E_inh=E_inh)  # fmt: skip
     neurons = NeuronGroup(4000, equations, threshold="v > v_th", reset="v = v_reset",
-                          refractory=5 * ms, method="exponential_euler", namespace=constants)  # fmt: skip
+                          refractory=5 * ms, method="exponential_euler",
+                          namespace=constants)  # fmt: skip
     neurons.v = "v_rest + 2*mV*randn()"
     excitatory, inhibitory = neurons[:3200], neurons[3200:]
     to_all_e = Synapses(excitatory, neurons, on_pre="ge += 0.6")

@@ -23,7 +23,13 @@ from snngen.errors import (
     UnitMismatchError,
     UnsupportedEquationsError,
 )
-from snngen.integration import NumpyStepper, convergence, explain, integrate
+from snngen.integration import (
+    NumpyStepper,
+    convergence,
+    explain,
+    integrate,
+    spike_time_convergence,
+)
 from snngen.runtime.clock import Clock, defaultclock
 from snngen.runtime.group import NeuronGroup, Subgroup
 from snngen.runtime.inputs import PoissonGroup, PoissonInput, SpikeGeneratorGroup
@@ -95,6 +101,7 @@ __all__ = [
     "integrate",
     "run",
     "seed",
+    "spike_time_convergence",
     "sweep",
     "units",
     *units.UNITS,

@@ -1,6 +1,6 @@
 """Equations → update rules: exact, exponential Euler, Runge-Kutta and stochastic methods."""
 
-from snngen.integration.convergence import Convergence, convergence
+from snngen.integration.convergence import Convergence, convergence, spike_time_convergence
 from snngen.integration.evaluate import NumpyStepper
 from snngen.integration.explain import Explanation, explain
 from snngen.integration.registry import METHODS, integrate
@@ -8,5 +8,5 @@ from snngen.integration.rule import UpdateRule
 
 __all__ = [
     "METHODS", "Convergence", "Explanation", "NumpyStepper", "UpdateRule", "convergence",
-    "explain", "integrate",
+    "explain", "integrate", "spike_time_convergence",
 ]  # fmt: skip

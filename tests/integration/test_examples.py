@@ -16,6 +16,7 @@ FIGURES = {
     "decision_making.py": "decision_making.png",
     "stdp.py": "stdp.png",
     "sweep_ei.py": "sweep_ei.png",
+    "integrators.py": "integrators_spikes.png",
     "fi_curve.py": "fi_curve.png",
     "explain_lif.py": None,
 }

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from snngen import Equations, convergence, integrate
+from snngen import Equations, convergence, integrate, spike_time_convergence
 
 MODEL = """
 dx/dt = y/tau : 1
@@ -57,3 +57,35 @@ def test_default_reference_and_report():
     result = convergence(MODEL, X0, T_END, {"tau": TAU}, methods=["euler", "rk4"], dts=DTS)
     assert abs(result.orders["euler"] - 1) < 0.15 and abs(result.orders["rk4"] - 4) < 0.15
     assert "order" in str(result) and len(str(result).splitlines()) == len(DTS) + 2
+
+
+def test_exact_integration_is_exact_at_every_step():
+    """A linear system: exact integration's error is rounding (relative 1e-14 allows a few ulps
+    per step over up to 160 steps), at every dt; Euler's error is many orders larger."""
+    model = "dv/dt = (v_inf - v)/tau : 1"
+    values = {"tau": TAU, "v_inf": 2.0}
+    truth = lambda t: {"v": 2.0 - 2.0 * np.exp(-t / TAU)}  # noqa: E731
+    result = convergence(model, {"v": 0.0}, T_END, values, methods=["exact", "euler"], dts=DTS,
+                         reference=truth)  # fmt: skip
+    assert np.all(result.errors["exact"] < 1e-14 * 2.0)
+    assert np.all(result.errors["euler"] > 1e-4)
+
+
+def test_spike_times_converge_with_order_one_for_every_method():
+    """LIF neurons driven to threshold (v: 0 → 1, tau dv/dt = I - v) fire with the period
+    tau ln(I/(I - 1)). On the time grid with resets at step ends, even exact integration and
+    rk4 are first order in spike time: each spike is up to one step late."""
+    drives = np.linspace(1.2, 3.0, 40)
+    periods = TAU * np.log(drives / (drives - 1))
+    truth = [period * np.arange(1, 200) for period in periods]
+    result = spike_time_convergence(
+        "dv/dt = (I - v)/tau : 1", {"v": 0.0}, 10 * TAU, ("v", 1.0), {"v": 0.0},
+        {"tau": TAU, "I": drives}, methods=["exact", "euler", "rk4"],
+        dts=TAU / np.array([25, 50, 100, 200]), reference=truth,
+    )  # fmt: skip
+    # The grid delay of each spike falls anywhere in [0, dt) depending on how the period meets
+    # the grid; averaged over 40 neurons x about 10 spikes the fitted slopes scatter by less
+    # than 0.1 around 1 (measured), while a second-order effect would give 2.
+    for method, order in result.orders.items():
+        assert abs(order - 1) < 0.2, (method, order, result.errors[method])
+    assert result.quantity == "mean spike-time error (s)"
