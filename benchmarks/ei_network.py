@@ -28,21 +28,30 @@ dge/dt = -ge/tau_exc : 1
 dgi/dt = -gi/tau_inh : 1
 """
 
-SCRIPT = """
-import json, resource, sys, time
-start = time.perf_counter()
-from {module} import *
-{preamble}
+# The network's construction, shared with benchmarks/sweep.py (which sweeps w_inh).
+BUILD = """
 v_rest, v_th, I_ext, E_exc, E_inh = -60*mV, -50*mV, 20*mV, 0*mV, -80*mV
-tau, tau_exc, tau_inh = 20*ms, 5*ms, 10*ms
+tau, tau_exc, tau_inh, w_inh = 20*ms, 5*ms, 10*ms, {w_inh}
 n = {n}
 P = NeuronGroup(n, '''{network}''', threshold='v > v_th', reset='v = v_rest', refractory=5*ms,
                 method='exponential_euler')
 P.v = 'v_rest + 2*mV*randn()'
 E = Synapses(P[:4*n//5], P, on_pre='ge += 0.6')
 E.connect(p=80.0/n)
-I = Synapses(P[4*n//5:], P, on_pre='gi += 6.7')
+I = Synapses(P[4*n//5:], P, on_pre='gi += w_inh')
 I.connect(p=80.0/n)
+"""
+W_INH = 6.7  # the BrainPy tutorial's inhibitory weight
+
+SCRIPT = (
+    """
+import json, resource, sys, time
+start = time.perf_counter()
+from {module} import *
+{preamble}
+"""
+    + BUILD
+    + """
 spikes = SpikeMonitor(P)
 {run_zero}
 ready = time.perf_counter()
@@ -55,6 +64,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print("RESULT " + json.dumps(dict(setup=done - start - loop, loop=loop, synapses=int(synapses),
       spikes=int(spikes.num_spikes), peak_mib=peak, bytes_per_synapse={bytes_per_synapse})))
 """
+)
 
 SNNGEN = dict(
     module="snngen", preamble="", run_zero="run(0*ms)", build="",
@@ -77,7 +87,7 @@ BRIAN2 = {
 
 
 def measure(python: str, settings: dict, n: int, duration: float) -> dict | None:
-    code = SCRIPT.format(n=n, duration=duration, network=NETWORK, **settings)
+    code = SCRIPT.format(n=n, duration=duration, network=NETWORK, w_inh=W_INH, **settings)
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "SNNGEN_CACHE_DIR": cache}
         result = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env,

@@ -25,24 +25,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ei_network import BRIAN2, NETWORK, SCRIPT, SNNGEN, brian2_python
+from ei_network import BRIAN2, BUILD, NETWORK, SCRIPT, SNNGEN, W_INH, brian2_python
 
-POINT = SCRIPT.replace("on_pre='gi += 6.7'", "on_pre='gi += w_inh'")
-
-SWEEP = """
+SWEEP = (
+    """
 import sys, time
 from snngen import *
 from snngen.sweeps import grid
 seed(1)
-v_rest, v_th, I_ext, E_exc, E_inh = -60*mV, -50*mV, 20*mV, 0*mV, -80*mV
-tau, tau_exc, tau_inh, w_inh, n = 20*ms, 5*ms, 10*ms, 6.7, 4000
-P = NeuronGroup(n, '''{network}''', threshold='v > v_th', reset='v = v_rest', refractory=5*ms,
-                method='exponential_euler')
-P.v = 'v_rest + 2*mV*randn()'
-E = Synapses(P[:4*n//5], P, on_pre='ge += 0.6')
-E.connect(p=80.0/n)
-I = Synapses(P[4*n//5:], P, on_pre='gi += w_inh')
-I.connect(p=80.0/n)
+"""
+    + BUILD
+    + """
 net = Network(P, E, I, SpikeMonitor(P))
 runner = {runner}
 if runner == "dask":
@@ -52,6 +45,7 @@ if runner == "dask":
 table = sweep(net, grid(w_inh={values}), {duration}*second, runner=runner, workers={workers})
 assert not table.failed, table.failed[0]["error"]
 """
+)
 
 
 def timed(command: list[str], env: dict[str, str], cwd: str) -> float:
@@ -68,16 +62,15 @@ def separate_scripts(python: str, settings: dict, values: list[float], duration:
         env = {**os.environ, "SNNGEN_CACHE_DIR": cache}
         total = 0.0
         for value in values:
-            preamble = f"{settings['preamble']}\nw_inh = {value}"
-            code = POINT.format(n=4000, duration=duration, network=NETWORK,
-                                **{**settings, "preamble": preamble})  # fmt: skip
+            code = SCRIPT.format(n=4000, duration=duration, network=NETWORK, w_inh=value,
+                                 **settings)  # fmt: skip
             total += timed([python, "-c", code], env, cache)
         return total
 
 
 def one_sweep(runner: str, values: list[float], duration: float, workers: int) -> float:
-    code = SWEEP.format(network=NETWORK, runner=repr(runner), values=values,
-                        duration=duration, workers=workers)  # fmt: skip
+    code = SWEEP.format(network=NETWORK, n=4000, w_inh=W_INH, runner=repr(runner),
+                        values=values, duration=duration, workers=workers)  # fmt: skip
     with tempfile.TemporaryDirectory() as cache:
         return timed([sys.executable, "-c", code], {**os.environ, "SNNGEN_CACHE_DIR": cache}, cache)
 
