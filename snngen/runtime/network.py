@@ -184,10 +184,10 @@ class Network:
         time. External names come from ``namespace`` or, if it is not given, from the scope
         that called ``run`` (``level`` frames further up).
         """
-        state = self._run_state(duration, namespace, level + 1)
-        if _EXPORTING[0] is not None:
+        if _EXPORTING[0] is not None:  # export resolves the names itself
             self.export(_EXPORTING[0], duration, namespace=namespace, level=level + 1)
             raise Exported(_EXPORTING[0])
+        state = self._run_state(duration, namespace, level + 1)
         module, lowered = self._compiled()
         period = time_value(report_period, "report_period")
         seconds = (state.stop - state.start) * state.dt
