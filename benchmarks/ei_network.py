@@ -78,7 +78,7 @@ BRIAN2 = {
     ),
     "cpp_standalone": dict(
         module="brian2",
-        build="device.build(directory=None, compile=True, run=True); "
+        build="device.build(directory='brian2_build', compile=True, run=True); "
               "loop = device._last_run_time",
         preamble="set_device('cpp_standalone', build_on_run=False)", run_zero="",
         bytes_per_synapse="float('nan')",

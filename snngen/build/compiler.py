@@ -18,7 +18,9 @@ from pathlib import Path
 import snngen
 from snngen.errors import CompilationError
 
-OPTIMISATION_FLAGS = ("-O3", "-march=native")
+# A fused neuron pass reads and writes many arrays; gcc proves them disjoint with run-time
+# checks, one per pair, and by default gives up (a scalar loop) beyond 10 pairs.
+OPTIMISATION_FLAGS = ("-O3", "-march=native", "--param=vect-max-version-for-alias-checks=200")
 # Lets gcc vectorise the neuron loops, exp included (glibc's vector maths), about 2.5x faster
 # on the E/I network. Safe here: the loops never test errno, traps, NaN or infinity (a state
 # that overflows is caught by the runtime between chunks), and reassociation changes results

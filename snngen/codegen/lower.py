@@ -142,7 +142,12 @@ def lower(objects: Sequence[Any]) -> Lowered:
     from snngen.codegen import synapses as synaptic
     from snngen.codegen.inputs import lower_poisson_input, lower_spike_generator
     from snngen.codegen.monitors import lower_monitor
-    from snngen.codegen.neurons import lower_reset, lower_state_update, lower_threshold
+    from snngen.codegen.neurons import (
+        lower_neuron_pass,
+        lower_reset,
+        lower_state_update,
+        lower_threshold,
+    )
     from snngen.codegen.scope import GroupScope, SynapseScope
     from snngen.runtime.group import NeuronGroup
     from snngen.runtime.inputs import PoissonInput, SpikeGeneratorGroup
@@ -152,11 +157,17 @@ def lower(objects: Sequence[Any]) -> Lowered:
     groups = [obj for obj in objects if isinstance(obj, NeuronGroup)]
     scopes = {group: GroupScope(low, group, k) for k, group in enumerate(groups)}
     slots: dict[str, list[Callable[[], None]]] = {slot: [] for slot in SCHEDULE}
+    # Update and threshold share one pass unless a monitor looks at the group in between.
+    watched = {obj.source._owner for obj in objects if getattr(obj, "when", None) == "groups"}
     for group, scope in scopes.items():
-        if group.rule is not None or group.refractory is not None:
-            slots["groups"].append(lambda s=scope: lower_state_update(low, s))
-        if group.threshold is not None:
-            slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))
+        updated = group.rule is not None or group.refractory is not None
+        if group.threshold is not None and group not in watched:
+            slots["groups"].append(lambda s=scope: lower_neuron_pass(low, s))
+        else:
+            if updated:
+                slots["groups"].append(lambda s=scope: lower_state_update(low, s))
+            if group.threshold is not None:
+                slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))
         if isinstance(group, SpikeGeneratorGroup):
             slots["thresholds"].append(lambda s=scope: lower_spike_generator(low, s))
         if group.reset:

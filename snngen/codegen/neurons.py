@@ -4,6 +4,12 @@ Refractoriness follows Brian2: ``not_refractory`` is recomputed at the start of 
 (``(t - lastspike)`` counted in steps against the refractory period, or the negated condition),
 held variables' derivatives are gated by it (see :func:`snngen.integration.system.analyse`), the
 threshold requires it, and a spike sets ``lastspike = t`` and ``not_refractory = False``.
+
+A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update, threshold
+and the spike's own stores in a single branch-free loop that gcc vectorises, writing a byte per
+neuron into a flag array, which a second loop scans eight neurons at a time into the spike list.
+Separate update and threshold loops (Brian2's structure) read the state twice and branch per
+neuron; coba_limit's README measured the difference.
 """
 
 from __future__ import annotations
@@ -23,14 +29,18 @@ from snngen.integration.rule import DT, T
 _STEP_EPSILON = sympy.Float(1e-3)
 
 
-def lower_state_update(low: Lowering, scope: GroupScope) -> None:
+def _update_code(
+    low: Lowering, scope: GroupScope
+) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Symbol]]:
+    """The state update's lines (loads and arithmetic), its stores, and each stored variable's
+    local mapped to the local holding its new value."""
     group, rule = scope.group, scope.group.rule
     code: list[Assignment] = []
-    stores: list[tuple[sympy.Symbol, sympy.Symbol]] = []  # (variable's local, new value)
+    new_values: dict[sympy.Symbol, sympy.Symbol] = {}  # variable's local → new value
     if group.refractory is not None:
         gate = scope.local("not_refractory")
         code.append((gate, scope.canonical(_not_refractory(group))))
-        stores.append((gate, gate))
+        new_values[gate] = gate
     if rule is not None:
         renames = {}
         for noise in rule.noise:
@@ -40,36 +50,35 @@ def lower_state_update(low: Lowering, scope: GroupScope) -> None:
             renames[symbol] = low.double()
         if rule.propagator is not None:
             renames.update(propagator_entries(low, scope, "_i"))
-        new_values = {}
         for target, expr in rule.temporaries:
             code.append((renames[target], scope.canonical(expr.xreplace(renames))))
         for target, expr in rule.updates:
-            new_values[target] = low.double()
-            code.append((new_values[target], scope.canonical(expr.xreplace(renames))))
-        # Stores come last and read only new values: the update is simultaneous.
-        stores += [(scope.local(target.name), new) for target, new in new_values.items()]
+            new = low.double()
+            code.append((new, scope.canonical(expr.xreplace(renames))))
+            new_values[scope.local(target.name)] = new
+    # Stores come last and read only new values: the update is simultaneous.
     body = optimised(low, code)
-    low.operations.append(
-        Operation(
-            "state_update",
-            f"state update of group {scope.position}",
-            {
-                "size": scope.size,
-                "body": scope.loads(body) + printed(body),
-                "stores": [scope.store(local, value) for local, value in stores],
-            },
-        )
-    )
+    stores = [scope.store(local, new) for local, new in new_values.items()]
+    return scope.loads(body) + printed(body), stores, new_values
+
+
+def lower_state_update(low: Lowering, scope: GroupScope) -> None:
+    body, stores, _ = _update_code(low, scope)
+    low.operations.append(Operation(
+        "state_update", f"state update of group {scope.position}",
+        {"size": scope.size, "body": body, "stores": stores},
+    ))  # fmt: skip
 
 
 def _not_refractory(group: Any) -> sympy.Basic:
     refractory = group.refractory
     if refractory.condition is not None:
         return sympy.Not(refractory.condition)
-    elapsed = (T - sympy.Symbol("lastspike", real=True)) / DT
-    return sympy.Ge(
-        sympy.floor(elapsed + _STEP_EPSILON), sympy.floor(refractory.duration / DT + _STEP_EPSILON)
-    )
+    # Brian2's timestep(t - lastspike) >= timestep(refractory). t and lastspike lie on the step
+    # grid, so t - lastspike is a whole number of steps up to rounding, and comparing it with
+    # half a step less than the refractory steps decides the same without a per-neuron floor.
+    steps = sympy.floor(refractory.duration / DT + _STEP_EPSILON)
+    return sympy.Ge(T - sympy.Symbol("lastspike", real=True), (steps - sympy.S.Half) * DT)
 
 
 def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Symbol, sympy.Basic]:
@@ -127,34 +136,73 @@ class _PropagatorEntry:
     ctype = "double"
 
 
-def lower_threshold(low: Lowering, scope: GroupScope) -> None:
-    """The spike test: the user's condition first, ``not_refractory`` only where it holds, so
-    the branch is predictable (most neurons are below threshold; refractoriness tested first
-    is what coba_limit's README measured as Brian2's most expensive misprediction)."""
+def _threshold_code(
+    low: Lowering, scope: GroupScope, current: dict[sympy.Symbol, sympy.Symbol]
+) -> tuple[list[str], str]:
+    """The threshold's lines and test, reading the variables' ``current`` values (locals that
+    replace the stored ones). The user's condition comes first and ``not_refractory`` second,
+    so that a branch on the test is predictable: most neurons are below threshold, and
+    refractoriness tested first is what coba_limit's README measured as Brian2's most expensive
+    misprediction."""
     group = scope.group
     flag = low.double()
-    body = optimised(low, [(flag, scope.canonical(group.threshold))], cse=False)
-    test, on_spike = str(flag), []
+    code = [(flag, scope.canonical(group.threshold).xreplace(current))]
+    body = optimised(low, code, cse=False)
+    lines, test = scope.loads(body) + printed(body), f"({flag} != 0)"
     if group.refractory is not None:
-        test += f" and {scope.arrays['not_refractory']}[_i]"
-        on_spike = [
-            f"{scope.arrays['lastspike']}[_i] = _t",
-            f"{scope.arrays['not_refractory']}[_i] = 0",
+        gate = scope.local("not_refractory")
+        if gate not in current:
+            lines.append(scope.load(gate))
+        test += f" & ({current.get(gate, gate)} != 0)"
+    return lines, test
+
+
+def lower_threshold(low: Lowering, scope: GroupScope) -> None:
+    """The threshold alone, branching per neuron (used when something runs between the state
+    update and the threshold, so that the two cannot share a pass)."""
+    body, test = _threshold_code(low, scope, {})
+    on_spike = []
+    if scope.group.refractory is not None:
+        arrays = scope.arrays
+        on_spike = [f"{arrays['lastspike']}[_i] = _t", f"{arrays['not_refractory']}[_i] = 0"]
+    low.operations.append(Operation(
+        "threshold", f"threshold of group {scope.position}",
+        {
+            "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
+            "body": body, "test": test, "on_spike": on_spike,
+        },
+    ))  # fmt: skip
+
+
+def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
+    """State update (if any) and threshold in one branch-free pass (see the module docstring).
+    The threshold reads the new values, and a spike's effects are selections made before the
+    stores (``lastspike = t if spiked else lastspike``), so that every array is written once."""
+    group = scope.group
+    body, stores, current = [], [], {}
+    if group.rule is not None or group.refractory is not None:
+        body, stores, current = _update_code(low, scope)
+    threshold, test = _threshold_code(low, scope, current)
+    spiked = low.count()
+    selections = []
+    if group.refractory is not None:
+        lastspike, gate = scope.local("lastspike"), scope.local("not_refractory")
+        if scope.load(lastspike) not in body:
+            selections.append(scope.load(lastspike))
+        selections += [
+            f"{lastspike} = _t if {spiked} else {lastspike}",
+            f"{gate} = 0 if {spiked} else {gate}",
         ]
-    low.operations.append(
-        Operation(
-            "threshold",
-            f"threshold of group {scope.position}",
-            {
-                "size": scope.size,
-                "count": scope.spike_count,
-                "spikes": scope.spikes,
-                "body": scope.loads(body) + printed(body),
-                "test": test,
-                "on_spike": on_spike,
-            },
-        )
-    )
+        stores.append(scope.store(lastspike))
+    low.operations.append(Operation(
+        "neuron_pass", f"state update and threshold of group {scope.position}",
+        {
+            "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
+            "body": body + threshold, "spiked": spiked, "test": test,
+            "selections": selections, "stores": stores,
+            "flags": low.array((group, "spike flags"), "uint8_t", lambda run: group.spike_flags),
+        },
+    ))  # fmt: skip
 
 
 def lower_reset(low: Lowering, scope: GroupScope) -> None:

@@ -14,8 +14,9 @@ import jinja2
 from snngen.codegen.program import Program
 
 OPERATION_KINDS = (
-    "state_update", "threshold", "reset", "spike_monitor", "state_monitor", "rate_monitor",
-    "synaptic_pathway", "synapse_update", "summed_variable", "neuron_loop", "spike_generator",
+    "state_update", "threshold", "neuron_pass", "reset", "spike_monitor", "state_monitor",
+    "rate_monitor", "synaptic_pathway", "synapse_update", "summed_variable", "neuron_loop",
+    "spike_generator",
 )  # fmt: skip
 
 

@@ -101,11 +101,12 @@ class Scope:
         for target, expr in code:
             needed |= expr.free_symbols - assigned
             assigned.add(target)
-        return [
-            f"{local} = {array}[{index}]"
-            for local, (array, _, index) in self.locals.items()
-            if local in needed
-        ]
+        return [self.load(local) for local in self.locals if local in needed]
+
+    def load(self, local: sympy.Symbol) -> str:
+        """The line loading ``local`` from its array."""
+        array, _, index = self.locals[local]
+        return f"{local} = {array}[{index}]"
 
     def store(self, local: sympy.Symbol, value: sympy.Symbol | None = None) -> str:
         """The line storing ``value`` (default: the local itself) into ``local``'s array."""

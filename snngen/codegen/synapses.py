@@ -3,7 +3,10 @@ synaptic equations, and summed variables.
 
 The arrays a pathway reads (delay-sorted synapse order, per-neuron-and-delay offsets, ring of
 spike lists) are prepared by :meth:`snngen.runtime.synapses.Synapses.before_run`; their sizes
-are run-time integers, so delays and connectivity never reach the source.
+are run-time integers, so delays and connectivity never reach the source. One fact of the data
+does: a presynaptic pathway whose synapses share one delay reads each spiking neuron's synapses
+straight from its CSR row, without the order array (:meth:`~snngen.runtime.synapses.Synapses.
+direct`); the network recompiles if that changes.
 """
 
 from __future__ import annotations
@@ -130,7 +133,7 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
             "ring_length": runtime("ring_length"),
             "delays": runtime("delays"),
             "min_delay": runtime("min_delay"),
-            "order": runtime("order", "int32_t"),
+            "order": None if synapses.direct(pathway) else runtime("order", "int32_t"),
             "offsets": runtime("offsets", "int64_t"),
             "body": scope.loads(body) + printed(body),
             "stores": [scope.store(local) for local in targets],

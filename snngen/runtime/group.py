@@ -209,6 +209,8 @@ class NeuronGroup(Group):
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
         self.spike_buffer = np.zeros(self.N, dtype=np.int32)  # this step's spikes, for the loop
+        # A byte per neuron, zero-padded to whole 8-byte words: the loop's spike flags.
+        self.spike_flags = np.zeros(-(-self.N // 8) * 8, dtype=np.uint8)
         self.threshold = self._parse_threshold(threshold)
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method

@@ -143,6 +143,7 @@ class Network:
         self.step = 0
         self._dt: float | None = None
         self._lowered: Any = None
+        self._layout: list[tuple[bool, ...]] = []  # the synapses' layouts _lowered was made for
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
@@ -280,6 +281,9 @@ class Network:
             )
 
     def _compiled(self) -> tuple[Any, Any]:
+        layout = [obj.layout() for obj in self.objects if isinstance(obj, Synapses)]
+        if layout != self._layout:  # e.g. per-synapse delays set since the last run
+            self._lowered, self._layout = None, layout
         if self._lowered is None:
             from snngen.build.cache import load_module
             from snngen.codegen.lower import lower

@@ -250,6 +250,21 @@ class Synapses:
 
     # -- runs ------------------------------------------------------------------------------
 
+    def direct(self, pathway: Pathway) -> bool:
+        """Whether ``pathway`` reads a neuron's synapses straight from the CSR rows: a
+        presynaptic pathway whose synapses share one delay. Otherwise a per-synapse order
+        sorted by neuron and delay is needed (4 bytes per synapse and an indirection)."""
+        if pathway.side != "pre":
+            return False
+        if pathway.delay_variable is None:
+            return True
+        delays = self.storage[pathway.delay_variable]
+        return not len(delays) or bool(np.all(delays == delays[0]))
+
+    def layout(self) -> tuple[bool, ...]:
+        """What of the synapses' data decides the generated code (see :meth:`direct`)."""
+        return tuple(self.direct(pathway) for pathway in self.pathways)
+
     def before_run(self, run: Any) -> None:
         """Prepare the arrays the compiled pathways read (see the module docstring)."""
         storage = self.storage
@@ -266,11 +281,15 @@ class Synapses:
                     raise ModelError(f"{self.name} has negative delays")
             low = int(steps.min()) if self.N else 0
             high = int(steps.max()) if self.N else 0
-            delays = high - low + 1
-            order = np.lexsort((steps, rows))
-            keys = rows[order].astype(np.int64) * delays + (steps[order] - low)
             prefix = f"{pathway.name}:"
-            runtime[prefix + "order"] = order.astype(np.int32)
+            if self.direct(pathway):  # storage is sorted by i: the offsets are the CSR rows
+                delays, keys = 1, rows
+                runtime.pop(prefix + "order", None)
+            else:
+                delays = high - low + 1
+                order = np.lexsort((steps, rows))
+                keys = rows[order].astype(np.int64) * delays + (steps[order] - low)
+                runtime[prefix + "order"] = order.astype(np.int32)
             runtime[prefix + "offsets"] = np.searchsorted(keys, np.arange(side.N * delays + 1))
             runtime[prefix + "delays"] = delays
             runtime[prefix + "min_delay"] = low
