@@ -160,11 +160,10 @@ def lower(objects: Sequence[Any]) -> Lowered:
     # Update and threshold share one pass unless a monitor looks at the group in between.
     watched = {obj.source._owner for obj in objects if getattr(obj, "when", None) == "groups"}
     for group, scope in scopes.items():
-        updated = group.rule is not None or group.refractory is not None
         if group.threshold is not None and group not in watched:
             slots["groups"].append(lambda s=scope: lower_neuron_pass(low, s))
         else:
-            if updated:
+            if group.rule is not None or group.refractory is not None:
                 slots["groups"].append(lambda s=scope: lower_state_update(low, s))
             if group.threshold is not None:
                 slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))

@@ -179,9 +179,7 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     The threshold reads the new values, and a spike's effects are selections made before the
     stores (``lastspike = t if spiked else lastspike``), so that every array is written once."""
     group = scope.group
-    body, stores, current = [], [], {}
-    if group.rule is not None or group.refractory is not None:
-        body, stores, current = _update_code(low, scope)
+    body, stores, current = _update_code(low, scope)  # empty for a group without equations
     threshold, test = _threshold_code(low, scope, current)
     spiked = low.count()
     selections = []
