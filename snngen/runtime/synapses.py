@@ -190,6 +190,9 @@ class Synapses:
         grown["i"][old:], grown["j"][old:] = pre, post
         if "delay" in grown:
             grown["delay"][old:] = self._initial_delay
+        if _in_csr_order(grown["i"][max(old - 1, 0) :], grown["j"][max(old - 1, 0) :]):
+            self.storage = grown  # the usual case (connectors generate rows in order): no sort
+            return np.arange(old, old + len(pre))
         order = np.lexsort((grown["j"], grown["i"]))  # CSR: by i, then j (stable)
         self.storage = {name: array[order] for name, array in grown.items()}
         position = np.empty_like(order)
@@ -359,6 +362,12 @@ class Synapses:
 
     def __repr__(self) -> str:
         return f"<Synapses {self.name}: {self.source.name} → {self.target.name}, {self.N} synapses>"
+
+
+def _in_csr_order(i: np.ndarray, j: np.ndarray) -> bool:
+    """Whether the pairs are sorted by ``i``, then ``j`` (equal pairs allowed)."""
+    di, dj = np.diff(i), np.diff(j)
+    return bool(np.all((di > 0) | ((di == 0) & (dj >= 0))))
 
 
 def _spike_source(group: Any, role: str) -> Group:

@@ -202,3 +202,17 @@ def test_named_pathways_and_code_errors():
         Synapses(source, target, on_pre="x_post += 1")
     with pytest.raises(UnitMismatchError, match="summed variable"):
         Synapses(source, target, "u_post = 1*mV : volt (summed)")
+
+
+def test_connect_keeps_csr_order_and_values_across_calls():
+    """Pairs that arrive in order are appended as they are; pairs that do not are sorted in,
+    and the variables set earlier move with their synapses."""
+    pre, post = groups(4, 4)
+    synapses = Synapses(pre, post, "w : 1")
+    synapses.connect(i=[1, 1, 3], j=[0, 2, 1])
+    synapses.w = [10.0, 12.0, 31.0]
+    synapses.connect(i=[3], j=[3])  # after the last pair: appended
+    synapses.connect(i=[0, 2], j=[3, 0])  # before: sorted in
+    np.testing.assert_array_equal(synapses.i[:], [0, 1, 1, 2, 3, 3])
+    np.testing.assert_array_equal(synapses.j[:], [3, 0, 2, 0, 1, 3])
+    np.testing.assert_array_equal(synapses.w[:], [0.0, 10.0, 12.0, 0.0, 31.0, 0.0])
