@@ -48,7 +48,12 @@ __version__ = "0.1.0"
 # As in Brian2, `from snngen import *` brings numpy's names (except those that would replace
 # Python built-ins such as min, max, round and bool) and, with matplotlib, pylab's plotting names
 # (imported only when first used).
-_NUMPY_NAMES = [n for n in _np.__all__ if not hasattr(_builtins, n) and n not in globals()]
+# numpy's developer tools (f2py, testing: 75 ms of imports) are left out.
+_NUMPY_TOOLS = {"f2py", "testing", "typing", "ctypeslib"}
+_NUMPY_NAMES = [
+    n for n in _np.__all__
+    if not hasattr(_builtins, n) and n not in globals() and n not in _NUMPY_TOOLS
+]  # fmt: skip
 globals().update({name: getattr(_np, name) for name in _NUMPY_NAMES})
 _PYLAB_NAMES = (
     "axhline", "axvline", "bar", "close", "colorbar", "errorbar", "figure", "fill_between",
@@ -59,11 +64,23 @@ _PYLAB_NAMES = (
 _HAS_MATPLOTLIB = _importlib_util.find_spec("matplotlib") is not None
 
 
-def __getattr__(name: str) -> object:
-    if name in _PYLAB_NAMES and _HAS_MATPLOTLIB:
+def _pylab(name: str) -> object:
+    """``matplotlib.pyplot.<name>``, imported at the first call: ``from snngen import *`` binds
+    every pylab name, and importing pyplot then would add ~0.4 s to every script's start."""
+
+    def call(*args: object, **kwargs: object) -> object:
         import matplotlib.pyplot
 
-        return getattr(matplotlib.pyplot, name)
+        return getattr(matplotlib.pyplot, name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"matplotlib.pyplot.{name} (matplotlib is imported at the first call)."
+    return call
+
+
+def __getattr__(name: str) -> object:
+    if name in _PYLAB_NAMES and _HAS_MATPLOTLIB:
+        return _pylab(name)
     raise AttributeError(f"module 'snngen' has no attribute {name!r}")
 
 

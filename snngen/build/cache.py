@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -32,6 +33,7 @@ from snngen.errors import CacheError, CompilationError
 
 CACHE_ENV = "SNNGEN_CACHE_DIR"
 _FAILED = "failed"
+_MEMO = "memo"
 _LOADED: dict[str, ModuleType] = {}
 
 
@@ -114,6 +116,30 @@ def _build(source: str, root: Path, key: str) -> None:
         raise
 
 
+def memoised_text(kind: str, key: str, make: Callable[[], str]) -> str:
+    """``make()``, memoised in the cache under ``kind/key``. Each file starts with its text's
+    sha256, so a damaged file is noticed and replaced; files are published by an atomic rename,
+    so concurrent writers (who write the same text) are harmless."""
+    path = cache_root() / _MEMO / kind / key
+    try:
+        digest, _, text = path.read_text().partition("\n")
+        if hashlib.sha256(text.encode()).hexdigest() == digest:
+            return text
+        warnings.warn(f"the memoised {path} is damaged; writing it again", RuntimeWarning,
+                      stacklevel=2)  # fmt: skip
+    except (OSError, UnicodeDecodeError):
+        pass  # not memoised yet
+    text = make()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as partial:
+            partial.write(f"{hashlib.sha256(text.encode()).hexdigest()}\n{text}")
+        os.replace(partial.name, path)
+    except OSError as err:
+        raise CacheError(f"cannot write {path} in the module cache: {err}") from None
+    return text
+
+
 def entries() -> list[Path]:
     """The published cache entries."""
     root = cache_root()
@@ -129,6 +155,7 @@ def clear_cache() -> int:
         with FileLock(str(entry.parent / f"{entry.name}.lock")):
             shutil.rmtree(entry, ignore_errors=True)
     shutil.rmtree(cache_root() / _FAILED, ignore_errors=True)
+    shutil.rmtree(cache_root() / _MEMO, ignore_errors=True)
     return len(removed)
 
 

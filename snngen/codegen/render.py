@@ -7,11 +7,14 @@ them arrives printed from :mod:`snngen.codegen.lower`.
 from __future__ import annotations
 
 import functools
+import hashlib
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from snngen.codegen.program import Program
+
+if TYPE_CHECKING:
+    import jinja2
 
 OPERATION_KINDS = (
     "state_update", "threshold", "neuron_pass", "reset", "spike_monitor", "state_monitor",
@@ -28,6 +31,8 @@ def template_directory() -> Path:
 
 @functools.cache
 def _environment() -> jinja2.Environment:
+    import jinja2
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(template_directory()),
         undefined=jinja2.StrictUndefined,
@@ -47,6 +52,21 @@ def render(program: Program) -> str:
     }
     template = environment.get_template("network.pyx.j2")
     return template.render(program=program, operations=operations)
+
+
+def source(program: Program) -> str:
+    """The source of ``program``, memoised on disk by the program and the templates: a warm
+    process reads it back instead of importing Jinja and compiling 14 templates (~0.1 s)."""
+    from snngen.build.cache import memoised_text
+
+    key = hashlib.sha256(f"{program!r}\0{_templates_fingerprint()}".encode()).hexdigest()
+    return memoised_text("sources", key, lambda: render(program))
+
+
+@functools.cache
+def _templates_fingerprint() -> str:
+    files = sorted(template_directory().rglob("*.j2"))
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 
 def render_text(template: str, **context: object) -> str:

@@ -287,10 +287,10 @@ class Network:
         if self._lowered is None:
             from snngen.build.cache import load_module
             from snngen.codegen.lower import lower
-            from snngen.codegen.render import render
+            from snngen.codegen.render import source
 
             self._lowered = lower(self.objects)
-            self._source = render(self._lowered.program)
+            self._source = source(self._lowered.program)
             self._module = load_module(self._source)
         return self._module, self._lowered
 

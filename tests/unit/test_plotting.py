@@ -30,3 +30,22 @@ def test_lines_and_rate():
     rate = ax.lines[0].get_ydata()
     assert rate[50] == pytest.approx(10_000)
     plt.close("all")
+
+
+def test_star_import_binds_pylab_names_without_importing_pyplot():
+    """``from snngen import *`` gives pylab's names (as Brian2 does), but pyplot is imported only
+    when one is called: a fresh interpreter proves both."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from snngen import *\n"
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported by the star import'\n"
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "line, = plot([0, 1], [2, 3])\n"
+        "assert list(line.get_ydata()) == [2, 3]\n"
+        "assert 'matplotlib.pyplot' in sys.modules\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr

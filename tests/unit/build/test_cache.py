@@ -119,3 +119,32 @@ def test_loading_a_module_keeps_subnormal_numbers(cache_dir):
 
     cache.load_module(SOURCE)
     assert (np.array([5e-324]) * 1.0)[0] > 0
+
+
+def test_memoised_text_is_made_once_and_a_damaged_file_is_made_again(cache_dir):
+    made = []
+
+    def make():
+        made.append(1)
+        return "source\nline two\n"
+
+    assert cache.memoised_text("sources", "k", make) == "source\nline two\n"
+    assert cache.memoised_text("sources", "k", make) == "source\nline two\n"
+    assert len(made) == 1
+    path = cache_dir / "memo" / "sources" / "k"
+    path.write_text(path.read_text().replace("two", "2"))  # damaged: the digest no longer fits
+    with pytest.warns(RuntimeWarning, match="damaged"):
+        assert cache.memoised_text("sources", "k", make) == "source\nline two\n"
+    assert len(made) == 2
+    assert cache.clear_cache() == 0 and not path.exists()
+
+
+def test_rendered_source_is_memoised_by_program(cache_dir, monkeypatch):
+    """A warm process reads the source back: neither Jinja nor rendering is needed."""
+    from snngen.codegen import render
+    from snngen.codegen.program import Program
+
+    program = Program((), (), (), (), (), (), (), (), (), "_s0", "_a0", "_a1")
+    first = render.source(program)
+    monkeypatch.setattr(render, "render", lambda p: pytest.fail("rendered again"))
+    assert render.source(program) == first
