@@ -69,8 +69,7 @@ print("RESULT " + json.dumps(dict(setup=done - start - loop, loop=loop, synapses
 
 SNNGEN = dict(
     module="snngen", preamble="", run_zero="run(0*ms)", build="",
-    bytes_per_synapse="sum(a.nbytes for S in (E, I) for a in [*S.storage.values(), "
-                      "*(v for v in S.runtime.values() if hasattr(v, 'nbytes'))]) / synapses",
+    bytes_per_synapse="(E.nbytes + I.nbytes) / synapses",
 )  # fmt: skip
 BRIAN2 = {
     "cython": dict(

@@ -101,7 +101,7 @@ def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Sy
             if per_neuron:
                 array = low.array(key, "double", fetch)
                 local = low.double()
-                scope.locals[local] = (array, _PropagatorEntry, index)
+                scope.add_array(local, array, _PropagatorEntry, index)
                 choices.append(local)
             else:
                 choices.append(low.scalar(key, fetch))
@@ -163,8 +163,8 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
     body, test = _threshold_code(low, scope, {})
     on_spike = []
     if scope.group.refractory is not None:
-        arrays = scope.arrays
-        on_spike = [f"{arrays['lastspike']}[_i] = _t", f"{arrays['not_refractory']}[_i] = 0"]
+        lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
+        on_spike = [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
     low.operations.append(Operation(
         "threshold", f"threshold of group {scope.position}",
         {

@@ -29,27 +29,54 @@ def _name(name: str) -> sympy.Symbol:
 
 
 class Scope:
-    """Identifiers → canonical symbols for the code of one object (``owner``)."""
+    """Identifiers → canonical symbols for the code of one object (``owner``).
+
+    A variable's array becomes a runtime argument only when code loads or stores it, so the
+    loop is passed (and the runtime fetches) only what it uses: a synaptic ``delay`` that the
+    code never reads need not exist per synapse (see :mod:`snngen.runtime.synapse_storage`).
+    """
 
     def __init__(self, low: Any, owner: Any, position: int) -> None:
         self.low = low
         self.owner = owner
         self.position = position
-        # local symbol → (array symbol, variable description with .ctype and .shared, index)
-        self.locals: dict[sympy.Symbol, tuple[sympy.Symbol, Any, str]] = {}
-        self.arrays: dict[str, sympy.Symbol] = {}
+        # local symbol → (variable description with .ctype and .shared, index)
+        self.locals: dict[sympy.Symbol, tuple[Any, str]] = {}
+        self._arrays: dict[sympy.Symbol, sympy.Symbol] = {}  # the locals' allocated slots
+        self._sources: dict[sympy.Symbol, tuple[Any, str]] = {}  # local → (owner, variable)
+        self._own: dict[str, sympy.Symbol] = {}  # the owner's variables: name → local
         self.symbols: dict[sympy.Basic, sympy.Basic] = {T: low.t, DT: low.dt}
         self.subexpressions: dict[sympy.Symbol, sympy.Basic] = {}
 
     def add_variables(self, group: Any, index: str, suffix: str = "") -> None:
         """Make the variables of ``group`` (a neuron group or synapses) available at ``index``."""
         for name, variable in group.variables.items():
-            array = self.low.array((group, "var", name), variable.ctype, _storage(group, name))
-            if not suffix:
-                self.arrays[name] = array
             local = self.low.double()
-            self.locals[local] = (array, variable, "0" if variable.shared else index)
+            self.locals[local] = (variable, "0" if variable.shared else index)
+            self._sources[local] = (group, name)
+            if not suffix:
+                self._own[name] = local
             self.symbols[_name(name + suffix)] = local
+
+    def add_array(self, local: sympy.Symbol, array: sympy.Symbol, variable: Any,
+                  index: str) -> None:  # fmt: skip
+        """A local read from an array slot the caller allocated."""
+        self.locals[local] = (variable, index)
+        self._arrays[local] = array
+
+    def array_of(self, local: sympy.Symbol) -> sympy.Symbol:
+        """The array slot of ``local``, allocated at first use."""
+        if local not in self._arrays:
+            variable, _ = self.locals[local]
+            owner, name = self._sources[local]
+            self._arrays[local] = self.low.array(
+                (owner, "var", name), variable.ctype, _storage(owner, name)
+            )
+        return self._arrays[local]
+
+    def array(self, name: str) -> sympy.Symbol:
+        """The array slot of the owner's variable ``name``."""
+        return self.array_of(self._own[name])
 
     def local(self, name: str) -> sympy.Symbol:
         return self.symbols[_name(name)]
@@ -105,19 +132,23 @@ class Scope:
 
     def load(self, local: sympy.Symbol) -> str:
         """The line loading ``local`` from its array."""
-        array, _, index = self.locals[local]
-        return f"{local} = {array}[{index}]"
+        _, index = self.locals[local]
+        return f"{local} = {self.array_of(local)}[{index}]"
 
     def store(self, local: sympy.Symbol, value: sympy.Symbol | None = None) -> str:
         """The line storing ``value`` (default: the local itself) into ``local``'s array."""
-        array, variable, index = self.locals[local]
+        variable, index = self.locals[local]
         value = local if value is None else value
         text = str(value) if variable.ctype == "double" else f"<{variable.ctype}>{value}"
-        return f"{array}[{index}] = {text}"
+        return f"{self.array_of(local)}[{index}] = {text}"
 
 
 def _storage(owner: Any, name: str) -> Any:
-    return lambda run: owner.storage[name]
+    def fetch(run: Any) -> Any:
+        storage = owner.storage  # synapses' storage gives a variable held as one value an array
+        return storage.writable(name) if hasattr(storage, "writable") else storage[name]
+
+    return fetch
 
 
 def _subexpressions(equations: Any) -> dict[sympy.Symbol, sympy.Basic]:

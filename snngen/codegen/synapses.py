@@ -33,21 +33,28 @@ def _runtime(low: Lowering, synapses: Any, name: str, ctype: str | None) -> symp
     return low.array((synapses, name), ctype, fetch)
 
 
-def _endpoints(low: Lowering, synapses: Any) -> dict[str, sympy.Symbol]:
-    """The synapse count, and what gives ``_pre``/``_post`` (owner indices) of synapse ``_syn``:
-    the stored ``i``/``j`` (relative to the subgroups) plus the subgroups' starts."""
-    source, target = synapses.source, synapses.target
+def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | None = None,
+               always: tuple[str, ...] = ()) -> list[str]:  # fmt: skip
+    """Lines setting ``_pre`` and ``_post`` (owner indices) of synapse ``_syn``, for the sides
+    that ``code`` reads (or ``always`` needs). The ``trigger`` side of a pathway is the spiking
+    neuron ``_i``; otherwise the stored ``j`` gives ``_post`` and the CSR rows give ``i``
+    (derived only if some code needs it: it is not stored)."""
+    lines = []
+    for side, name, group in (("pre", "i", synapses.source), ("post", "j", synapses.target)):
+        if side != trigger and side not in always and not any(f"[_{side}]" in c for c in code):
+            continue
+        start = low.integer((synapses, f"{side} start"), lambda run, g=group: g._start)
+        if side == trigger:
+            lines.append(f"_{side} = _i + {start}")
+        else:
+            fetch = lambda run, n=name: synapses.storage.writable(n)  # noqa: E731
+            array = low.array((synapses, "var", name), "int32_t", fetch)
+            lines.append(f"_{side} = {array}[_syn] + {start}")
+    return lines
 
-    def index(name: str) -> sympy.Symbol:
-        return low.array((synapses, "var", name), "int32_t", lambda run: synapses.storage[name])
 
-    return {
-        "size": low.integer((synapses, "N"), lambda run: synapses.N),
-        "pre": index("i"),
-        "post": index("j"),
-        "pre_start": low.integer((synapses, "pre start"), lambda run: source._start),
-        "post_start": low.integer((synapses, "post start"), lambda run: target._start),
-    }
+def _size(low: Lowering, synapses: Any) -> sympy.Symbol:
+    return low.integer((synapses, "N"), lambda run: synapses.N)
 
 
 def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
@@ -67,9 +74,13 @@ def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
         code.append((new, scope.canonical(expr.xreplace(renames))))
         stores.append(scope.store(scope.local(target.name), new))
     body = optimised(low, code)
+    lines = scope.loads(body) + printed(body)
     low.operations.append(Operation(
         "synapse_update", f"clock-driven equations of synapses {scope.position}",
-        {**_endpoints(low, synapses), "body": scope.loads(body) + printed(body), "stores": stores},
+        {
+            "size": _size(low, synapses), "endpoints": _endpoints(low, synapses, lines + stores),
+            "body": lines, "stores": stores,
+        },
     ))  # fmt: skip
 
 
@@ -79,15 +90,17 @@ def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -
     for eq in synapses.summed:
         value = low.double()
         body = optimised(low, [(value, scope.canonical(eq.expr))])
+        lines = scope.loads(body) + printed(body)
         name = eq.name.removesuffix("_post")
         low.operations.append(Operation(
             "summed_variable", f"summed variable of synapses {scope.position}",
             {
-                **_endpoints(low, synapses),
+                "size": _size(low, synapses),
+                "endpoints": _endpoints(low, synapses, lines, always=("post",)),
                 "start": low.integer((synapses, "target start"), lambda run: target._start),
                 "stop": low.integer((synapses, "target stop"), lambda run: target._stop),
-                "target": target_scope.arrays[name],
-                "body": scope.loads(body) + printed(body),
+                "target": target_scope.array(name),
+                "body": lines,
                 "value": value,
             },
         ))  # fmt: skip
@@ -114,6 +127,8 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
         code.append((scope.local("lastupdate"), scope.canonical(T)))
     body = optimised(low, code, cse=False)  # statements are sequential
     targets = list(dict.fromkeys(target for target, _ in code if target in scope.locals))
+    lines = scope.loads(body) + printed(body)
+    stores = [scope.store(local) for local in targets]
 
     def runtime(name: str, ctype: str | None = None) -> sympy.Symbol:
         return _runtime(low, synapses, f"{pathway.name}:{name}", ctype)
@@ -121,7 +136,7 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
     low.operations.append(Operation(
         "synaptic_pathway", f"pathway {pathway.name} of synapses {scope.position}",
         {
-            **_endpoints(low, synapses),
+            "endpoints": _endpoints(low, synapses, lines + stores, trigger=pathway.side),
             "count": trigger.spike_count,
             "spikes": trigger.spikes,
             "start": low.integer((synapses, pathway.name, "start"), lambda run: side._start),
@@ -135,7 +150,7 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
             "min_delay": runtime("min_delay"),
             "order": None if synapses.direct(pathway) else runtime("order", "int32_t"),
             "offsets": runtime("offsets", "int64_t"),
-            "body": scope.loads(body) + printed(body),
-            "stores": [scope.store(local) for local in targets],
+            "body": lines,
+            "stores": stores,
         },
     ))  # fmt: skip

@@ -22,26 +22,33 @@ from snngen.runtime.rng import generator
 
 # Pairs evaluated at once when a condition is checked (bounds the temporary memory).
 BLOCK_PAIRS = 1 << 22
+# Geometric gaps drawn at once for a fixed probability (likewise).
+GAPS = 1 << 18
 
 
 def fixed_probability(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np.ndarray]:
-    """Each of the ``n_pre × n_post`` pairs independently with probability ``p``."""
+    """Each of the ``n_pre × n_post`` pairs independently with probability ``p``, as int32
+    index arrays filled in place (the temporaries stay below :data:`GAPS` numbers)."""
     total = n_pre * n_post
-    if p >= 1:
-        positions = np.arange(total)
-    elif p <= 0 or total == 0:
-        positions = np.arange(0)
-    else:
-        rng = generator()
-        chunks, offset = [], -1
-        while offset < total:
-            expected = (total - offset) * p
-            gaps = rng.geometric(p, size=int(expected + 6 * np.sqrt(expected) + 16))
-            found = offset + np.cumsum(gaps)
-            chunks.append(found[found < total])
-            offset = int(found[-1])
-        positions = np.concatenate(chunks)
-    return positions // n_post, positions % n_post
+    if p >= 1 or p <= 0 or total == 0:
+        pre, post = np.divmod(np.arange(total if p >= 1 else 0), max(n_post, 1))
+        return pre.astype(np.int32), post.astype(np.int32)
+    rng = generator()
+    expected = total * p
+    pre = np.empty(int(expected + 6 * np.sqrt(expected) + 16), dtype=np.int32)
+    post = np.empty_like(pre)
+    count, offset = 0, -1
+    while offset < total:
+        remaining = (total - offset) * p
+        draws = min(int(remaining + 6 * np.sqrt(remaining) + 16), GAPS)
+        found = offset + np.cumsum(rng.geometric(p, size=draws))
+        offset = int(found[-1])
+        found = found[found < total]
+        if count + len(found) > len(pre):  # more than 6 sigma above the expected count
+            pre, post = (np.resize(a, 2 * (count + len(found))) for a in (pre, post))
+        pre[count : count + len(found)], post[count : count + len(found)] = np.divmod(found, n_post)
+        count += len(found)
+    return pre[:count], post[:count]
 
 
 def evaluated_pairs(

@@ -35,6 +35,7 @@ from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension
+from snngen.runtime.synapse_storage import SynapseStorage
 from snngen.runtime.variables import Variable
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
@@ -109,8 +110,8 @@ class Synapses:
             self.variables["lastupdate"] = Variable("lastupdate", SECOND.dim)
         self.rule = _clock_driven_rule(self.equations, method)
         self.summed = _summed(self.equations, self.target._owner)
-        self._initial_delay = 0.0 if delay is None else time_value(delay, "delay")
-        self.storage = {n: v.allocate(0) for n, v in self.variables.items()}
+        initial = {"delay": 0.0 if delay is None else time_value(delay, "delay")}
+        self.storage = SynapseStorage(self.variables, self.source.N, initial)
         self.runtime: dict[str, Any] = {}  # arrays prepared for a run (before_run)
         for pathway in self.pathways:
             self._check_targets(pathway)
@@ -121,7 +122,7 @@ class Synapses:
 
     @property
     def N(self) -> int:
-        return len(self.storage["i"])
+        return self.storage.N
 
     def __len__(self) -> int:
         return self.N
@@ -173,31 +174,15 @@ class Synapses:
         if shape != (self.source.N, self.target.N):
             raise ModelError(f"the weight matrix of {self.name} must have shape "
                              f"({self.source.N}, {self.target.N}), got {shape}")  # fmt: skip
-        positions = self._add(pre, post)  # replaces the storage arrays
-        self.storage[variable][positions] = values
+        positions = self._add(pre, post)
+        self.storage.writable(variable)[positions] = values
 
-    def _add(self, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
-        """Append synapses, keep CSR order; returns where the new synapses ended up."""
+    def _add(self, pre: np.ndarray, post: np.ndarray) -> slice | np.ndarray:
+        """Add synapses in CSR order; returns where the new synapses ended up."""
         if len(pre) and (pre.min() < 0 or pre.max() >= self.source.N or post.min() < 0
                          or post.max() >= self.target.N):  # fmt: skip
             raise ModelError(f"synapse indices of {self.name} out of range")
-        old = self.N
-        grown = {}
-        for name, variable in self.variables.items():
-            array = variable.allocate(old + len(pre))
-            array[:old] = self.storage[name]
-            grown[name] = array
-        grown["i"][old:], grown["j"][old:] = pre, post
-        if "delay" in grown:
-            grown["delay"][old:] = self._initial_delay
-        if _in_csr_order(grown["i"][max(old - 1, 0) :], grown["j"][max(old - 1, 0) :]):
-            self.storage = grown  # the usual case (connectors generate rows in order): no sort
-            return np.arange(old, old + len(pre))
-        order = np.lexsort((grown["j"], grown["i"]))  # CSR: by i, then j (stable)
-        self.storage = {name: array[order] for name, array in grown.items()}
-        position = np.empty_like(order)
-        position[order] = np.arange(len(order))
-        return position[old:]
+        return self.storage.add(pre, post)
 
     # -- variables --------------------------------------------------------------------------
 
@@ -261,8 +246,17 @@ class Synapses:
             return False
         if pathway.delay_variable is None:
             return True
+        if self.storage.is_uniform(pathway.delay_variable):
+            return True
         delays = self.storage[pathway.delay_variable]
         return not len(delays) or bool(np.all(delays == delays[0]))
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held: the storage and the arrays prepared for runs (offsets, rings)."""
+        prepared = {id(v): v for v in self.runtime.values() if isinstance(v, np.ndarray)}
+        prepared.pop(id(self.storage.indptr), None)  # direct pathways use the rows themselves
+        return self.storage.nbytes + sum(v.nbytes for v in prepared.values())
 
     def layout(self) -> tuple[bool, ...]:
         """What of the synapses' data decides the generated code (see :meth:`direct`)."""
@@ -270,38 +264,47 @@ class Synapses:
 
     def before_run(self, run: Any) -> None:
         """Prepare the arrays the compiled pathways read (see the module docstring)."""
-        storage = self.storage
         if self.N >= 2**31 - 1:
             raise ModelError(f"{self.name} has {self.N} synapses; at most 2**31 - 2 are supported")
-        runtime = self.runtime
         for pathway in self.pathways:
             side = self.source if pathway.side == "pre" else self.target
-            rows = storage["i"] if pathway.side == "pre" else storage["j"]
-            steps = np.zeros(self.N, dtype=np.int64)
-            if pathway.delay_variable is not None:
-                steps = np.rint(storage[pathway.delay_variable] / run.dt).astype(np.int64)
-                if self.N and steps.min() < 0:
-                    raise ModelError(f"{self.name} has negative delays")
-            low = int(steps.min()) if self.N else 0
-            high = int(steps.max()) if self.N else 0
+            steps = self._delay_steps(pathway, run.dt)
+            low, high = (int(steps.min()), int(steps.max())) if steps.size else (0, 0)
             prefix = f"{pathway.name}:"
-            if self.direct(pathway):  # storage is sorted by i: the offsets are the CSR rows
-                delays, keys = 1, rows
-                runtime.pop(prefix + "order", None)
+            if self.direct(pathway):  # one delay, storage sorted by i: the CSR rows themselves
+                delays, offsets = 1, self.storage.indptr
+                self.runtime.pop(prefix + "order", None)
             else:
                 delays = high - low + 1
+                rows = self.storage["i" if pathway.side == "pre" else "j"]
+                steps = np.broadcast_to(steps, rows.shape)
                 order = np.lexsort((steps, rows))
                 keys = rows[order].astype(np.int64) * delays + (steps[order] - low)
-                runtime[prefix + "order"] = order.astype(np.int32)
-            runtime[prefix + "offsets"] = np.searchsorted(keys, np.arange(side.N * delays + 1))
-            runtime[prefix + "delays"] = delays
-            runtime[prefix + "min_delay"] = low
+                offsets = np.searchsorted(keys, np.arange(side.N * delays + 1))
+                self.runtime[prefix + "order"] = order.astype(np.int32)
+            self.runtime[prefix + "offsets"] = offsets
+            self.runtime[prefix + "delays"] = delays
+            self.runtime[prefix + "min_delay"] = low
             length = high + 1
-            ring = runtime.get(prefix + "ring")
+            ring = self.runtime.get(prefix + "ring")
             if ring is None or len(ring) != length * side.N:  # new delays: spikes in flight lost
-                runtime[prefix + "ring"] = np.zeros(length * side.N, dtype=np.int32)
-                runtime[prefix + "ring_count"] = np.zeros(length, dtype=np.int64)
-            runtime[prefix + "ring_length"] = length
+                self.runtime[prefix + "ring"] = np.zeros(length * side.N, dtype=np.int32)
+                self.runtime[prefix + "ring_count"] = np.zeros(length, dtype=np.int64)
+            self.runtime[prefix + "ring_length"] = length
+
+    def _delay_steps(self, pathway: Pathway, dt: float) -> np.ndarray:
+        """The pathway's delays in steps: one number when all synapses share it."""
+        name = pathway.delay_variable
+        if name is None:
+            delays = np.zeros(1)
+        elif self.storage.is_uniform(name):
+            delays = self.storage[name][:1]
+        else:
+            delays = self.storage[name]
+        steps = np.rint(delays / dt).astype(np.int64)
+        if steps.size and steps.min() < 0:
+            raise ModelError(f"{self.name} has negative delays")
+        return steps
 
     def after_chunk(self, run: Any) -> None:
         """Nothing to do between chunks."""
@@ -362,12 +365,6 @@ class Synapses:
 
     def __repr__(self) -> str:
         return f"<Synapses {self.name}: {self.source.name} → {self.target.name}, {self.N} synapses>"
-
-
-def _in_csr_order(i: np.ndarray, j: np.ndarray) -> bool:
-    """Whether the pairs are sorted by ``i``, then ``j`` (equal pairs allowed)."""
-    di, dj = np.diff(i), np.diff(j)
-    return bool(np.all((di > 0) | ((di == 0) & (dj >= 0))))
 
 
 def _spike_source(group: Any, role: str) -> Group:

@@ -30,7 +30,10 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
 
     @property
     def _values(self) -> np.ndarray:
-        return view(self.synapses.storage[self.name], self.synapses.variables[self.name])
+        values = self.synapses.storage[self.name]
+        if not values.flags.writeable:  # held as one value: a copy, so `S.x[:] += ...` works
+            values = np.array(values)
+        return view(values, self.synapses.variables[self.name])
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.asarray(self.synapses.storage[self.name], dtype=dtype)
@@ -84,7 +87,12 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
                 f"set it to a value in {_describe(get_dimension(value))}",
                 identifier=self.name,
             )
-        self.synapses.storage[self.name][indices] = np.asarray(strip(value))
+        value = np.asarray(strip(value))
+        storage = self.synapses.storage
+        if value.ndim == 0 and isinstance(indices, slice) and indices == slice(None):
+            storage.set_all(self.name, value.item())  # held once, not per synapse
+        else:
+            storage.writable(self.name)[indices] = value
 
     def _namespace(self, level: int) -> dict[str, Any]:
         return {**caller_namespace(level), **self.synapses.namespace}

@@ -95,16 +95,16 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef int64_t* _integers = <int64_t*>integers_address
     cdef double* _a0 = <double*>_arrays[0]
     cdef int64_t* _a1 = <int64_t*>_arrays[1]
-    cdef double* _a2 = <double*>_arrays[2]
+    cdef int32_t* _a2 = <int32_t*>_arrays[2]
     cdef double* _a3 = <double*>_arrays[3]
     cdef double* _a4 = <double*>_arrays[4]
-    cdef double* _a5 = <double*>_arrays[5]
-    cdef uint8_t* _a6 = <uint8_t*>_arrays[6]
-    cdef int32_t* _a7 = <int32_t*>_arrays[7]
+    cdef int32_t* _a5 = <int32_t*>_arrays[5]
+    cdef int64_t* _a6 = <int64_t*>_arrays[6]
+    cdef double* _a7 = <double*>_arrays[7]
     cdef double* _a8 = <double*>_arrays[8]
-    cdef double* _a9 = <double*>_arrays[9]
-    cdef int32_t* _a10 = <int32_t*>_arrays[10]
-    cdef int64_t* _a11 = <int64_t*>_arrays[11]
+    cdef uint8_t* _a9 = <uint8_t*>_arrays[9]
+    cdef double* _a10 = <double*>_arrays[10]
+    cdef double* _a11 = <double*>_arrays[11]
     cdef uint8_t* _a12 = <uint8_t*>_arrays[12]
     cdef int64_t* _a13 = <int64_t*>_arrays[13]
     cdef int64_t* _a14 = <int64_t*>_arrays[14]
@@ -163,21 +163,21 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             # state monitor of group 0
             if _step % _n1 == 0:
                 for _k in range(_n2):
-                    _i = _a10[_k]
-                    _d0 = _a2[_i]
-                    _d1 = _a3[_i]
+                    _i = _a5[_k]
+                    _d0 = _a7[_i]
+                    _d1 = _a8[_i]
                     _d5 = _d0
                     _d6 = _d1
-                    _a8[_k*_n3 + _a11[0]] = _d5
-                    _a9[_k*_n3 + _a11[0]] = _d6
-                _a11[0] += 1
+                    _a3[_k*_n3 + _a6[0]] = _d5
+                    _a4[_k*_n3 + _a6[0]] = _d6
+                _a6[0] += 1
 
             # state update and threshold of group 0
             for _i in range(_n0):
-                _d0 = _a2[_i]
-                _d1 = _a3[_i]
-                _d2 = _a4[_i]
-                _d3 = _a5[_i]
+                _d0 = _a7[_i]
+                _d1 = _a8[_i]
+                _d2 = _a10[_i]
+                _d3 = _a11[_i]
                 _d4 = -_d3 + _t >= _d9
                 _d11 = _d4 > 0.5
                 _d7 = _d0*(_s2 if _d11 else _s3) + _d10*_d4*(_d2*_s8 + _s10)*(_s5 if _d11 else _s6)
@@ -186,10 +186,10 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _c1 = (_d12 != 0) & (_d4 != 0)
                 _d3 = _t if _c1 else _d3
                 _d4 = 0 if _c1 else _d4
-                _a6[_i] = <uint8_t>_d4
-                _a2[_i] = _d7
-                _a3[_i] = _d8
-                _a5[_i] = _d3
+                _a9[_i] = <uint8_t>_d4
+                _a7[_i] = _d7
+                _a8[_i] = _d8
+                _a11[_i] = _d3
                 _a12[_i] = <uint8_t>_c1
             # the flags (zero beyond size) read eight at a time: a step with few spikes skips most words
             _c0 = 0
@@ -197,12 +197,12 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 if (<uint64_t*>_a12)[_k]:
                     for _i in range(8*_k, 8*_k + 8):
                         if _a12[_i]:
-                            _a7[_c0] = <int32_t>_i
+                            _a2[_c0] = <int32_t>_i
                             _c0 += 1
 
             # spike monitor of group 0
             for _k in range(_c0):
-                _i = _a7[_k]
+                _i = _a2[_k]
                 if _n4 <= _i < _n5:
                     _a13[_i - _n4] += 1
                     _a15[_a14[0]] = <int32_t>(_i - _n4)
@@ -211,9 +211,9 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
 
             # reset of group 0
             for _k in range(_c0):
-                _i = _a7[_k]
+                _i = _a2[_k]
                 _d0 = _s10
-                _a2[_i] = _d0
+                _a7[_i] = _d0
 
             _step += 1
     _a0[0] = _rng_state.spare
