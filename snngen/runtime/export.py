@@ -38,6 +38,8 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
     if network._bit_generator is None:
         network._bit_generator = spawn_bit_generator()
     for obj in network._monitors():  # allocate buffers and prepare pathways, as a run does
+        if isinstance(obj, SpikeMonitor):
+            obj.join_segments()  # the package starts from one buffer with all spikes so far
         obj.before_run(state)
     _, scalars, integers, arrays = fetch_tables(lowered, state)
     index = {symbol.name: _position(symbol) for symbol in lowered.slots.values()}

@@ -16,7 +16,7 @@ import numpy as np
 from snngen.errors import ModelError, RunError
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
-from snngen.standalone.buffers import grow_spike_buffers, sample_steps
+from snngen.standalone.buffers import grow_spike_buffers, recorded_spikes, sample_steps
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
@@ -83,12 +83,26 @@ class SpikeMonitor(_Monitor):
             "indices": np.zeros(self.capacity, dtype=np.int32),
             "times": np.zeros(self.capacity, dtype=np.float64),
         }
+        self.segments: list[tuple[np.ndarray, np.ndarray]] = []  # full buffers, in order
         register(self)
 
     def after_chunk(self, run: Any) -> None:
-        self.capacity = grow_spike_buffers(self.buffers, self.source.N, self.capacity)
+        self.capacity = grow_spike_buffers(self.buffers, self.segments, self.source.N,
+                                           self.capacity)  # fmt: skip
 
     before_run = after_chunk
+
+    def join_segments(self) -> None:
+        """Every spike recorded so far in one buffer (what a standalone package starts from)."""
+        if not self.segments:
+            return
+        indices, times = recorded_spikes(self.buffers, self.segments)
+        self.segments.clear()
+        self.capacity = len(indices) + 4 * self.source.N
+        for name, values in (("indices", indices), ("times", times)):
+            self.buffers[name] = np.zeros(self.capacity, dtype=values.dtype)
+            self.buffers[name][: len(values)] = values
+        self.buffers["stored"][0] = len(indices)
 
     @property
     def num_spikes(self) -> int:
@@ -101,12 +115,12 @@ class SpikeMonitor(_Monitor):
 
     @property
     def i(self) -> np.ndarray:
-        return self.buffers["indices"][: self.buffers["stored"][0]].copy()
+        return recorded_spikes(self.buffers, self.segments)[0]
 
     @property
     def t_(self) -> np.ndarray:
         """Spike times in seconds, as plain numbers."""
-        return self.buffers["times"][: self.buffers["stored"][0]].copy()
+        return recorded_spikes(self.buffers, self.segments)[1]
 
     @property
     def it(self) -> tuple[np.ndarray, Quantity]:

@@ -2,24 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 
 import numpy as np
 
+Segments = list[tuple[np.ndarray, np.ndarray]]  # finished (indices, times) buffers
 
-def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], size: int, capacity: int) -> int:
+
+def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segments, size: int,
+                       capacity: int) -> int:  # fmt: skip
     """Make room in a spike monitor's ``indices`` and ``times`` for one more step of a group of
-    ``size`` neurons (the compiled loop returns before a step that could overflow them); the
-    buffers double, so that a run of ``n`` spikes copies O(n) values. Returns the capacity."""
+    ``size`` neurons (the compiled loop returns before a step that could overflow them).
+    Full buffers are kept as finished ``segments`` and new ones begin, twice as large as all
+    recorded so far: a run never copies what it recorded, so the peak memory is the record,
+    not twice it. Returns the capacity."""
     stored = int(buffers["stored"][0])
     if stored + size <= capacity:
         return capacity
-    capacity = 2 * (stored + size)
-    for name in ("indices", "times"):
-        grown = np.zeros(capacity, dtype=buffers[name].dtype)
-        grown[:stored] = buffers[name][:stored]
-        buffers[name] = grown
+    segments.append((buffers["indices"][:stored], buffers["times"][:stored]))
+    capacity = 2 * (sum(len(indices) for indices, _ in segments) + size)
+    buffers["indices"] = np.zeros(capacity, dtype=buffers["indices"].dtype)
+    buffers["times"] = np.zeros(capacity, dtype=buffers["times"].dtype)
+    buffers["stored"][0] = 0
     return capacity
+
+
+def recorded_spikes(buffers: Mapping[str, np.ndarray],
+                    segments: Segments) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """The indices and times of every recorded spike (a new array each)."""
+    stored = int(buffers["stored"][0])
+    parts = [*segments, (buffers["indices"][:stored], buffers["times"][:stored])]
+    return np.concatenate([i for i, _ in parts]), np.concatenate([t for _, t in parts])
 
 
 def sample_steps(start: int, stop: int, every: int) -> tuple[int, int]:

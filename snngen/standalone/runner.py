@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .buffers import grow_spike_buffers, sample_steps
+from .buffers import grow_spike_buffers, recorded_spikes, sample_steps
 from .expm import exact_step
 from .package import Package, PackageError
 
@@ -193,6 +193,7 @@ class _SpikeRecorder:
     def __init__(self, entry: dict[str, Any]) -> None:
         self.entry = entry
         self.capacity = entry["capacity"]
+        self.segments: list[tuple[np.ndarray, np.ndarray]] = []
 
     def _buffers(self, arrays: list) -> dict[str, np.ndarray]:
         return {name: arrays[self.entry[name]] for name in ("stored", "indices", "times", "counts")}
@@ -204,7 +205,8 @@ class _SpikeRecorder:
         if not self.entry["record"]:
             return
         buffers = self._buffers(arrays)
-        self.capacity = grow_spike_buffers(buffers, self.entry["size"], self.capacity)
+        self.capacity = grow_spike_buffers(buffers, self.segments, self.entry["size"],
+                                           self.capacity)  # fmt: skip
         for name in ("indices", "times"):
             arrays[self.entry[name]] = buffers[name]
         integers[self.entry["capacity_slot"]] = self.capacity
@@ -213,10 +215,8 @@ class _SpikeRecorder:
         counts = arrays[self.entry["counts"]]
         if not self.entry["record"]:
             return Recorded(count=counts.copy())
-        stored = int(arrays[self.entry["stored"]][0])
-        return Recorded(i=arrays[self.entry["indices"]][:stored].copy(),
-                               t=arrays[self.entry["times"]][:stored].copy(),
-                               count=counts.copy())  # fmt: skip
+        i, t = recorded_spikes(self._buffers(arrays), self.segments)
+        return Recorded(i=i, t=t, count=counts.copy())
 
 
 class _StateRecorder:

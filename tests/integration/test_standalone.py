@@ -103,6 +103,16 @@ def test_a_longer_rerun_continues_the_same_trajectory(tmp_path):
     assert long["trace"].v.shape == (2, 1000) and long["rate"].rate.shape == (1000,)
 
 
+def test_a_package_made_after_a_run_keeps_the_spikes_recorded_so_far():
+    net, (spikes, _, _) = network()
+    net.run(100 * ms)
+    assert spikes.segments  # the record outgrew its first buffer: it continues in a new one
+    result = simulate(net.pack(50 * ms))
+    net.run(50 * ms)  # what the package's run must give, earlier spikes included
+    np.testing.assert_array_equal(result["spikes"].i, spikes.i)
+    np.testing.assert_array_equal(result["spikes"].t, spikes.t_)
+
+
 def test_a_parameter_override_equals_a_network_built_with_that_value():
     """tau enters the exact propagator only; the runner recomputes it with numpy."""
     package = network()[0].pack(100 * ms)

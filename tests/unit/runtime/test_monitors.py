@@ -68,6 +68,8 @@ def test_spike_monitor_times_indices_and_growth():
     steps_per_spike = np.floor(1 / (np.asarray(rates) * 1e-4)) + 1
     np.testing.assert_array_equal(spikes.count, np.floor(2000 / steps_per_spike))
     assert spikes.num_spikes == len(spikes.i) == len(spikes.t) > 4 * 50
+    assert len(spikes.segments) >= 2  # the record continued in new buffers, in time order
+    assert np.all(np.diff(spikes.t_) >= 0)
     train = spikes.spike_trains()[0]
     np.testing.assert_allclose(np.diff(train / ms), steps_per_spike[0] * 0.1)
 
