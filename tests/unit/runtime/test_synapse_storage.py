@@ -89,3 +89,21 @@ def test_spikes_do_not_depend_on_how_the_delay_is_held():
     assert len(held_once[0]) > 100
     np.testing.assert_array_equal(held_once[0], per_synapse[0])
     np.testing.assert_array_equal(held_once[1], per_synapse[1])
+
+
+def test_fixed_probability_in_small_chunks_gives_the_pairs_of_one_bernoulli_sequence(monkeypatch):
+    """Drawn in chunks of 64 gaps, the pairs are those of geometric gaps drawn all at once
+    from the same seed (the definition: successes of one Bernoulli trial per pair)."""
+    from snngen.runtime import connect
+    from snngen.runtime.rng import generator
+
+    monkeypatch.setattr(connect, "GAPS", 64)
+    n_pre, n_post, p = 70, 50, 0.08
+    seed(21)
+    pre, post = connect.fixed_probability(n_pre, n_post, p)
+    seed(21)
+    positions = np.cumsum(generator().geometric(p, size=10 * n_pre * n_post)) - 1
+    positions = positions[positions < n_pre * n_post]
+    assert len(pre) > 3 * 64 and pre.dtype == post.dtype == np.int32
+    np.testing.assert_array_equal(pre, positions // n_post)
+    np.testing.assert_array_equal(post, positions % n_post)
