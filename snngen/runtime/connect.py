@@ -34,13 +34,11 @@ def fixed_probability(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np
         pre, post = np.divmod(np.arange(total if p >= 1 else 0), max(n_post, 1))
         return pre.astype(np.int32), post.astype(np.int32)
     rng = generator()
-    expected = total * p
-    pre = np.empty(int(expected + 6 * np.sqrt(expected) + 16), dtype=np.int32)
+    pre = np.empty(_at_most(total * p), dtype=np.int32)
     post = np.empty_like(pre)
     count, offset = 0, -1
     while offset < total:
-        remaining = (total - offset) * p
-        draws = min(int(remaining + 6 * np.sqrt(remaining) + 16), GAPS)
+        draws = min(_at_most((total - offset) * p), GAPS)
         found = offset + np.cumsum(rng.geometric(p, size=draws))
         offset = int(found[-1])
         found = found[found < total]
@@ -49,6 +47,11 @@ def fixed_probability(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np
         pre[count : count + len(found)], post[count : count + len(found)] = np.divmod(found, n_post)
         count += len(found)
     return pre[:count], post[:count]
+
+
+def _at_most(expected: float) -> int:
+    """A count of successes that ``expected`` on average exceeds only 6 sigma above."""
+    return int(expected + 6 * np.sqrt(expected) + 16)
 
 
 def evaluated_pairs(

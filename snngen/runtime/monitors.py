@@ -16,7 +16,13 @@ import numpy as np
 from snngen.errors import ModelError, RunError
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
-from snngen.standalone.buffers import grow_spike_buffers, recorded_spikes, sample_steps
+from snngen.standalone.buffers import (
+    SPIKE_BUFFERS,
+    Segments,
+    grow_spike_buffers,
+    recorded_spikes,
+    sample_steps,
+)
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
@@ -83,7 +89,7 @@ class SpikeMonitor(_Monitor):
             "indices": np.zeros(self.capacity, dtype=np.int32),
             "times": np.zeros(self.capacity, dtype=np.float64),
         }
-        self.segments: list[tuple[np.ndarray, np.ndarray]] = []  # full buffers, in order
+        self.segments: Segments = []  # full buffers, in order
         register(self)
 
     def after_chunk(self, run: Any) -> None:
@@ -96,13 +102,15 @@ class SpikeMonitor(_Monitor):
         """Every spike recorded so far in one buffer (what a standalone package starts from)."""
         if not self.segments:
             return
-        indices, times = recorded_spikes(self.buffers, self.segments)
+        recorded = {name: recorded_spikes(self.buffers, self.segments, name)
+                    for name in SPIKE_BUFFERS}  # fmt: skip
+        stored = len(recorded["indices"])
         self.segments.clear()
-        self.capacity = len(indices) + 4 * self.source.N
-        for name, values in (("indices", indices), ("times", times)):
+        self.capacity = stored + 4 * self.source.N
+        for name, values in recorded.items():
             self.buffers[name] = np.zeros(self.capacity, dtype=values.dtype)
-            self.buffers[name][: len(values)] = values
-        self.buffers["stored"][0] = len(indices)
+            self.buffers[name][:stored] = values
+        self.buffers["stored"][0] = stored
 
     @property
     def num_spikes(self) -> int:
@@ -115,12 +123,12 @@ class SpikeMonitor(_Monitor):
 
     @property
     def i(self) -> np.ndarray:
-        return recorded_spikes(self.buffers, self.segments)[0]
+        return recorded_spikes(self.buffers, self.segments, "indices")
 
     @property
     def t_(self) -> np.ndarray:
         """Spike times in seconds, as plain numbers."""
-        return recorded_spikes(self.buffers, self.segments)[1]
+        return recorded_spikes(self.buffers, self.segments, "times")
 
     @property
     def it(self) -> tuple[np.ndarray, Quantity]:

@@ -6,7 +6,8 @@ from collections.abc import Mapping, MutableMapping
 
 import numpy as np
 
-Segments = list[tuple[np.ndarray, np.ndarray]]  # finished (indices, times) buffers
+SPIKE_BUFFERS = ("indices", "times")
+Segments = list[dict[str, np.ndarray]]  # finished buffers, by name, in recording order
 
 
 def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segments, size: int,
@@ -19,20 +20,19 @@ def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segme
     stored = int(buffers["stored"][0])
     if stored + size <= capacity:
         return capacity
-    segments.append((buffers["indices"][:stored], buffers["times"][:stored]))
-    capacity = 2 * (sum(len(indices) for indices, _ in segments) + size)
-    buffers["indices"] = np.zeros(capacity, dtype=buffers["indices"].dtype)
-    buffers["times"] = np.zeros(capacity, dtype=buffers["times"].dtype)
+    segments.append({name: buffers[name][:stored] for name in SPIKE_BUFFERS})
+    capacity = 2 * (sum(len(segment["indices"]) for segment in segments) + size)
+    for name in SPIKE_BUFFERS:
+        buffers[name] = np.zeros(capacity, dtype=buffers[name].dtype)
     buffers["stored"][0] = 0
     return capacity
 
 
-def recorded_spikes(buffers: Mapping[str, np.ndarray],
-                    segments: Segments) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """The indices and times of every recorded spike (a new array each)."""
-    stored = int(buffers["stored"][0])
-    parts = [*segments, (buffers["indices"][:stored], buffers["times"][:stored])]
-    return np.concatenate([i for i, _ in parts]), np.concatenate([t for _, t in parts])
+def recorded_spikes(buffers: Mapping[str, np.ndarray], segments: Segments,
+                    name: str) -> np.ndarray:  # fmt: skip
+    """Every recorded spike's ``name`` (``indices`` or ``times``), in a new array."""
+    current = buffers[name][: int(buffers["stored"][0])]
+    return np.concatenate([*(segment[name] for segment in segments), current])
 
 
 def sample_steps(start: int, stop: int, every: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from .buffers import grow_spike_buffers, recorded_spikes, sample_steps
+from .buffers import Segments, grow_spike_buffers, recorded_spikes, sample_steps
 from .expm import exact_step
 from .package import Package, PackageError
 
@@ -193,7 +193,7 @@ class _SpikeRecorder:
     def __init__(self, entry: dict[str, Any]) -> None:
         self.entry = entry
         self.capacity = entry["capacity"]
-        self.segments: list[tuple[np.ndarray, np.ndarray]] = []
+        self.segments: Segments = []
 
     def _buffers(self, arrays: list) -> dict[str, np.ndarray]:
         return {name: arrays[self.entry[name]] for name in ("stored", "indices", "times", "counts")}
@@ -215,8 +215,10 @@ class _SpikeRecorder:
         counts = arrays[self.entry["counts"]]
         if not self.entry["record"]:
             return Recorded(count=counts.copy())
-        i, t = recorded_spikes(self._buffers(arrays), self.segments)
-        return Recorded(i=i, t=t, count=counts.copy())
+        buffers = self._buffers(arrays)
+        return Recorded(i=recorded_spikes(buffers, self.segments, "indices"),
+                        t=recorded_spikes(buffers, self.segments, "times"),
+                        count=counts.copy())  # fmt: skip
 
 
 class _StateRecorder:
