@@ -28,6 +28,7 @@ from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
 from snngen.runtime.namespace import external_dimension
 from snngen.runtime.variables import Variable, declared_variables, view
+from snngen.standalone.aligned import aligned_zeros
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
@@ -208,9 +209,9 @@ class NeuronGroup(Group):
         if self.refractory is not None:
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
-        self.spike_buffer = np.zeros(self.N, dtype=np.int32)  # this step's spikes, for the loop
+        self.spike_buffer = aligned_zeros(self.N, np.int32)  # this step's spikes, for the loop
         # A byte per neuron, zero-padded to whole 8-byte words: the loop's spike flags.
-        self.spike_flags = np.zeros(-(-self.N // 8) * 8, dtype=np.uint8)
+        self.spike_flags = aligned_zeros(-(-self.N // 8) * 8, np.uint8)
         self.threshold = self._parse_threshold(threshold)
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method

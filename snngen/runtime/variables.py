@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.standalone.aligned import aligned_zeros
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity
 
@@ -45,7 +46,7 @@ class Variable:
         return CTYPE_OF_DTYPE[self.dtype]
 
     def allocate(self, size: int) -> np.ndarray:
-        return np.zeros(1 if self.shared else size, dtype=self.dtype)
+        return aligned_zeros(1 if self.shared else size, self.dtype)
 
 
 def declared_variables(equations: object) -> dict[str, Variable]:

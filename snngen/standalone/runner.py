@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .aligned import aligned_copy
 from .buffers import Segments, grow_spike_buffers, recorded_spikes, sample_steps
 from .expm import exact_step
 from .package import Package, PackageError
@@ -87,7 +88,7 @@ def simulate(package: Package, duration: float | None = None,
     """
     manifest = package.manifest
     module = module or package.load_module()
-    arrays = [package.data[f"a{k}"].copy() for k in range(len(manifest["arrays"]))]
+    arrays = [aligned_copy(package.data[f"a{k}"]) for k in range(len(manifest["arrays"]))]
     scalars = package.data["scalars"].copy()
     integers = package.data["integers"].copy()
     values = {(p["owner"], p["name"]): p["value"] for p in manifest["parameters"]}
