@@ -50,7 +50,7 @@ def _spike_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
         "counts": _buffer(low, monitor, "counts", "int64_t"),
         "stored": _buffer(low, monitor, "stored", "int64_t"),
         "indices": _buffer(low, monitor, "indices", "int32_t") if monitor.record else None,
-        "times": _buffer(low, monitor, "times", "double") if monitor.record else None,
+        "steps": _buffer(low, monitor, "steps", "int32_t") if monitor.record else None,
     }
     if monitor.record:
         capacity = low.integer((monitor, "capacity"), lambda run: monitor.capacity)

@@ -20,7 +20,7 @@ import numpy as np
 
 from snngen.codegen.lower import fetch_tables
 from snngen.codegen.render import render_text
-from snngen.errors import ModelError
+from snngen.errors import ModelError, RunError
 from snngen.runtime.group import NeuronGroup
 from snngen.runtime.monitors import PopulationRateMonitor, SpikeMonitor, StateMonitor
 from snngen.runtime.rng import spawn_bit_generator
@@ -40,6 +40,9 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
     for obj in network._monitors():  # allocate buffers and prepare pathways, as a run does
         if isinstance(obj, SpikeMonitor):
             obj.join_segments()  # the package starts from one buffer with all spikes so far
+            if obj.dts_other_than(state.dt):
+                raise RunError(f"{obj.name} recorded spikes at another dt than {state.dt:g} s; "
+                               "a package converts all its recorded steps with one dt")  # fmt: skip
         obj.before_run(state)
     _, scalars, integers, arrays = fetch_tables(lowered, state)
     index = {symbol.name: _position(symbol) for symbol in lowered.slots.values()}
@@ -178,7 +181,7 @@ def _monitor(monitor: Any, lowered: Any, index: dict[str, int]) -> dict[str, Any
                      capacity=monitor.capacity, stored=slot("array", "stored"),
                      counts=slot("array", "counts"))  # fmt: skip
         if monitor.record:
-            entry.update(indices=slot("array", "indices"), times=slot("array", "times"),
+            entry.update(indices=slot("array", "indices"), steps=slot("array", "steps"),
                          capacity_slot=slot("integer", "capacity"))  # fmt: skip
     elif isinstance(monitor, StateMonitor):
         entry.update(kind="state", every=monitor.every, rows=len(monitor.record),

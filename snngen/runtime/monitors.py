@@ -28,6 +28,7 @@ from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
 
 HERTZ = UNITS["Hz"].dim
+LAST_RECORDABLE_STEP = np.iinfo(np.int32).max  # spike monitors record int32 step numbers
 # A state monitor may use at most this fraction of the memory available when a run starts.
 MEMORY_FRACTION = 0.5
 
@@ -87,16 +88,31 @@ class SpikeMonitor(_Monitor):
             "counts": np.zeros(source.N, dtype=np.int64),
             "stored": np.zeros(1, dtype=np.int64),
             "indices": np.zeros(self.capacity, dtype=np.int32),
-            "times": np.zeros(self.capacity, dtype=np.float64),
+            "steps": np.zeros(self.capacity, dtype=np.int32),  # times are steps times dt
         }
         self.segments: Segments = []  # full buffers, in order
+        self._dts: list[tuple[int, float]] = []  # (first spike, dt) wherever a run changed dt
         register(self)
 
     def after_chunk(self, run: Any) -> None:
         self.capacity = grow_spike_buffers(self.buffers, self.segments, self.source.N,
                                            self.capacity)  # fmt: skip
 
-    before_run = after_chunk
+    def before_run(self, run: Any) -> None:
+        if self.record and run.stop > LAST_RECORDABLE_STEP:
+            raise RunError(f"{self.name} records spike times as 32-bit step numbers, which end "
+                           f"at step {LAST_RECORDABLE_STEP} ({LAST_RECORDABLE_STEP * run.dt:g} s "
+                           f"at this dt); this run would end at step {run.stop}")  # fmt: skip
+        if not self._dts or self._dts[-1][1] != run.dt:
+            self._dts.append((self._stored(), run.dt))
+        self.after_chunk(run)
+
+    def dts_other_than(self, dt: float) -> bool:
+        """Whether spikes were recorded at a time step other than ``dt``."""
+        return any(other != dt for _, other in self._dts)
+
+    def _stored(self) -> int:
+        return sum(len(s["steps"]) for s in self.segments) + int(self.buffers["stored"][0])
 
     def join_segments(self) -> None:
         """Every spike recorded so far in one buffer (what a standalone package starts from)."""
@@ -128,7 +144,11 @@ class SpikeMonitor(_Monitor):
     @property
     def t_(self) -> np.ndarray:
         """Spike times in seconds, as plain numbers."""
-        return recorded_spikes(self.buffers, self.segments, "times")
+        times = recorded_spikes(self.buffers, self.segments, "steps").astype(np.float64)
+        ends = [first for first, _ in self._dts[1:]] + [len(times)]
+        for (first, dt), end in zip(self._dts, ends):
+            times[first:end] *= dt
+        return times
 
     @property
     def it(self) -> tuple[np.ndarray, Quantity]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 DATA = "data.npz"
 PROPAGATORS = "propagators.py"

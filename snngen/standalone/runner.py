@@ -21,7 +21,13 @@ from typing import Any
 import numpy as np
 
 from .aligned import aligned_copy
-from .buffers import Segments, grow_spike_buffers, recorded_spikes, sample_steps
+from .buffers import (
+    SPIKE_BUFFERS,
+    Segments,
+    grow_spike_buffers,
+    recorded_spikes,
+    sample_steps,
+)
 from .expm import exact_step
 from .package import Package, PackageError
 
@@ -197,7 +203,7 @@ class _SpikeRecorder:
         self.segments: Segments = []
 
     def _buffers(self, arrays: list) -> dict[str, np.ndarray]:
-        return {name: arrays[self.entry[name]] for name in ("stored", "indices", "times", "counts")}
+        return {name: arrays[self.entry[name]] for name in ("stored", *SPIKE_BUFFERS, "counts")}
 
     def allocate(self, arrays: list, integers: np.ndarray, start: int, stop: int) -> None:
         self.make_room(arrays, integers)
@@ -208,7 +214,7 @@ class _SpikeRecorder:
         buffers = self._buffers(arrays)
         self.capacity = grow_spike_buffers(buffers, self.segments, self.entry["size"],
                                            self.capacity)  # fmt: skip
-        for name in ("indices", "times"):
+        for name in SPIKE_BUFFERS:
             arrays[self.entry[name]] = buffers[name]
         integers[self.entry["capacity_slot"]] = self.capacity
 
@@ -218,7 +224,7 @@ class _SpikeRecorder:
             return Recorded(count=counts.copy())
         buffers = self._buffers(arrays)
         return Recorded(i=recorded_spikes(buffers, self.segments, "indices"),
-                        t=recorded_spikes(buffers, self.segments, "times"),
+                        t=recorded_spikes(buffers, self.segments, "steps") * dt,
                         count=counts.copy())  # fmt: skip
 
 

@@ -109,7 +109,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef int64_t* _a13 = <int64_t*>_arrays[13]
     cdef int64_t* _a14 = <int64_t*>_arrays[14]
     cdef int32_t* _a15 = <int32_t*>_arrays[15]
-    cdef double* _a16 = <double*>_arrays[16]
+    cdef int32_t* _a16 = <int32_t*>_arrays[16]
     cdef double _s0 = _scalars[0]
     cdef double _s1 = _scalars[1]
     cdef double _s2 = _scalars[2]
@@ -206,7 +206,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 if _n4 <= _i < _n5:
                     _a13[_i - _n4] += 1
                     _a15[_a14[0]] = <int32_t>(_i - _n4)
-                    _a16[_a14[0]] = _t
+                    _a16[_a14[0]] = <int32_t>_step
                     _a14[0] += 1
 
             # reset of group 0

@@ -74,6 +74,38 @@ def test_spike_monitor_times_indices_and_growth():
     np.testing.assert_allclose(np.diff(train / ms), steps_per_spike[0] * 0.1)
 
 
+def test_spike_times_are_recorded_steps_times_the_dt_of_their_run():
+    # Spikes are stored as int32 step numbers; a run at another dt must not rescale the
+    # earlier ones. Truth: the loop's own time, step*dt of the step's run, simulated here.
+    rate = 1234.0  # Hz; v grows by rate*dt per step and resets after crossing 1
+    group = ramp(1, rate * Hz)
+    spikes = SpikeMonitor(group)
+    net = Network(group, spikes)
+    expected, v, step = [], 0.0, 0
+    for dt, duration in ((1e-4, 20 * ms), (0.5e-4, 10 * ms)):
+        group.clock.dt = dt * second
+        net.run(duration)
+        for _ in range(round(float(duration / second) / dt)):
+            v += rate * dt
+            if v > 1:
+                expected.append(step * dt)
+                v = 0.0
+            step += 1
+    assert len(expected) > 20
+    # Exact up to the rounding of one product (step*dt in float64).
+    np.testing.assert_allclose(spikes.t_, expected, rtol=1e-15)
+    with pytest.raises(RunError, match="another dt"):
+        net.pack(1 * ms)
+
+
+def test_spike_monitor_refuses_a_run_beyond_its_last_recordable_step():
+    group = ramp(1, 10 * Hz)
+    spikes = SpikeMonitor(group)
+    with pytest.raises(RunError, match="32-bit step numbers"):
+        Network(group, spikes).run(3 * 10**5 * second)  # 3e9 steps of 0.1 ms
+    assert spikes.num_spikes == 0
+
+
 def test_monitors_of_a_subgroup_count_only_its_neurons():
     group = ramp(10, np.r_[np.full(5, 990), np.zeros(5)] * Hz)
     spikes = SpikeMonitor(group[3:7])
