@@ -17,6 +17,7 @@ from snngen.errors import ModelError, RunError
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.standalone.buffers import (
+    LAST_RECORDABLE_STEP,
     SPIKE_BUFFERS,
     Segments,
     grow_spike_buffers,
@@ -28,7 +29,6 @@ from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
 
 HERTZ = UNITS["Hz"].dim
-LAST_RECORDABLE_STEP = np.iinfo(np.int32).max  # spike monitors record int32 step numbers
 # A state monitor may use at most this fraction of the memory available when a run starts.
 MEMORY_FRACTION = 0.5
 

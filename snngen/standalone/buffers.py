@@ -7,6 +7,7 @@ from collections.abc import Mapping, MutableMapping
 import numpy as np
 
 SPIKE_BUFFERS = ("indices", "steps")  # int32 both: 8 bytes per spike
+LAST_RECORDABLE_STEP = np.iinfo(np.int32).max
 Segments = list[dict[str, np.ndarray]]  # finished buffers, by name, in recording order
 
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from .aligned import aligned_copy
 from .buffers import (
+    LAST_RECORDABLE_STEP,
     SPIKE_BUFFERS,
     Segments,
     grow_spike_buffers,
@@ -206,6 +207,10 @@ class _SpikeRecorder:
         return {name: arrays[self.entry[name]] for name in ("stored", *SPIKE_BUFFERS, "counts")}
 
     def allocate(self, arrays: list, integers: np.ndarray, start: int, stop: int) -> None:
+        if self.entry["record"] and stop > LAST_RECORDABLE_STEP:
+            raise PackageError(f"{self.entry['name']} records spike times as 32-bit step numbers, "
+                               f"which end at step {LAST_RECORDABLE_STEP}; this run would end "
+                               f"at step {stop}")  # fmt: skip
         self.make_room(arrays, integers)
 
     def make_room(self, arrays: list, integers: np.ndarray) -> None:

@@ -113,6 +113,13 @@ def test_a_package_made_after_a_run_keeps_the_spikes_recorded_so_far():
     np.testing.assert_array_equal(result["spikes"].t, spikes.t_)
 
 
+def test_a_standalone_run_past_the_last_recordable_spike_step_is_refused():
+    group = NeuronGroup(2, "dv/dt = 100*Hz : 1", threshold="v > 1", reset="v = 0")
+    package = Network(group, SpikeMonitor(group, name="spikes")).pack(1 * ms)
+    with pytest.raises(PackageError, match="spikes records spike times as 32-bit step numbers"):
+        simulate(package, duration=3e5)  # 3e9 steps of 0.1 ms
+
+
 def test_a_parameter_override_equals_a_network_built_with_that_value():
     """tau enters the exact propagator only; the runner recomputes it with numpy."""
     package = network()[0].pack(100 * ms)
