@@ -10,8 +10,6 @@ snngen's seeded generator, so ``seed()`` reproduces a connectivity.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,22 +24,6 @@ from snngen.runtime.rng import generator
 BLOCK_PAIRS = 1 << 22
 # Geometric gaps drawn at once for a fixed probability (likewise).
 GAPS = 1 << 18
-
-
-def return_freed_memory() -> None:
-    """Give the heap's free pages back to the system, where the C library can (glibc).
-
-    Generating millions of pairs frees large temporaries in the middle of the heap, which would
-    otherwise stay in the process's memory for the whole run (12 MiB at N = 100,000).
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    return getattr(ctypes.CDLL(None), "malloc_trim", None)
 
 
 def fixed_probability(n_pre: int, n_post: int, p: float) -> tuple[np.ndarray, np.ndarray]:

@@ -23,6 +23,7 @@ from sympy import sstr as sympy_text
 from snngen.errors import IdentifierError, ModelError, RunError
 from snngen.runtime.clock import SECOND, defaultclock, time_value
 from snngen.runtime.group import CREATED, NeuronGroup, created_at
+from snngen.runtime.heap import return_freed_memory
 from snngen.runtime.inputs import PoissonInput
 from snngen.runtime.monitors import _Monitor
 from snngen.runtime.namespace import caller_namespace, resolve
@@ -301,6 +302,7 @@ class Network:
         if self._bit_generator is None:
             self._bit_generator = spawn_bit_generator()
         bitgen = self._bit_generator.ctypes.bit_generator.value
+        return_freed_memory()  # before the monitors' buffers grow on top of it
         for monitor in self._monitors():
             monitor.before_run(state)
         chunk = 100

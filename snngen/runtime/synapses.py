@@ -143,7 +143,6 @@ class Synapses:
         of ``i``, ``j`` and neuron variables); ``connect(i=[0, 1], j=[2, 3])``: these pairs;
         ``connect(j='i')``: ``j`` computed from each ``i`` (one-to-one). ``n`` synapses per pair.
         """
-        from snngen.runtime.connect import return_freed_memory
         from snngen.runtime.connect_values import pairs_for
 
         pre, post = pairs_for(self, condition, i, j, p, skip_if_invalid, level=1)
@@ -152,8 +151,6 @@ class Synapses:
                 raise ModelError(f"n must be a non-negative integer, got {n!r}")
             pre, post = np.repeat(pre, n), np.repeat(post, n)
         self._add(pre, post)
-        del pre, post
-        return_freed_memory()
 
     def connect_weights(self, weights: Any, variable: str = "w") -> None:
         """Create one synapse per non-zero entry of ``weights`` (shape ``(N_pre, N_post)``,
