@@ -2,7 +2,7 @@
 
 The compiled neuron pass reads and writes its arrays with 64-byte vector instructions, and
 numpy aligns large arrays to 16 or 32 bytes only: then every vector straddles two cache lines
-(about 10 % of the E/I network's Euler loop at 4000 neurons, measured).
+(about 4 % of the E/I network's Euler loop at 4000 neurons: 0.0467 -> 0.0449 s, best of 5).
 """
 
 from __future__ import annotations
