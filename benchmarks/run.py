@@ -7,6 +7,7 @@ hand-written C limit, in one invocation.
 Workloads: the E/I network (4000 neurons, 1 s and 10 s), its scaling series (20k and 100k
 neurons at in-degree 80), a CUBA variant, the E/I network with forward Euler for comparison with
 ``coba_limit.c`` (compiled here from ../shared/reference with ``--geuler``: the same arithmetic),
+the E/I network on one and two OpenMP threads (``SNNGEN_THREADS``) beside the serial module,
 and the Nicola & Clopath network against its NumPy original. Every run is a new process:
 *cold* with an empty module cache (Brian2: an empty build folder), *warm* with the cache of
 the cold run. Loop times are repeated, the simulators alternating, and ratios are given as
@@ -71,9 +72,13 @@ def result_of(completed: subprocess.CompletedProcess) -> dict | None:
     return json.loads(lines[-1][len("RESULT ") :])
 
 
-def run_process(python: str, code: str, folder: str) -> dict | None:
-    """One whole process in ``folder`` (which holds snngen's cache and Brian2's build)."""
-    env = {**os.environ, "SNNGEN_CACHE_DIR": folder}
+def run_process(python: str, code: str, folder: str, env: dict | None = None) -> dict | None:
+    """One whole process in ``folder`` (which holds snngen's cache and Brian2's build), with
+    ``env`` added to the environment."""
+    env = {**os.environ, "SNNGEN_CACHE_DIR": folder, **(env or {})}
+    # A user's Python caches compiled bytecode (Brian2's, installed by pip, has it already); a
+    # shell that turns this off would make every snngen process compile its modules' source.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     began = time.perf_counter()
     completed = subprocess.run([python, "-c", code], capture_output=True, text=True, env=env,
                                cwd=folder)  # fmt: skip
@@ -123,22 +128,28 @@ class Suite:
 
     def workload(self, name: str, n: int, duration: float, method: str = "exponential_euler",
                  build: str = BUILD, network: str = NETWORK, limit: bool = False,
-                 brian2: bool = True) -> None:  # fmt: skip
+                 brian2: bool = True, threads: tuple[int, ...] = ()) -> None:  # fmt: skip
+        """One workload, snngen (serial, and on each of ``threads``) beside Brian2 and, if
+        ``limit``, coba_limit.c."""
         print(f"\n{name}: N = {n}, {duration:g} s", flush=True)
-        runners = {"snngen": (sys.executable, SNNGEN)}
+        runners = {"snngen": (sys.executable, SNNGEN, {})}
+        for k in threads:
+            label = f"snngen, {k} thread{'s' if k > 1 else ''}"
+            runners[label] = (sys.executable, SNNGEN, {"SNNGEN_THREADS": str(k)})
         if brian2 and self.brian2:
-            runners["Brian2 C++ standalone"] = (self.brian2, BRIAN2["cpp_standalone"])
+            runners["Brian2 C++ standalone"] = (self.brian2, BRIAN2["cpp_standalone"], {})
         rows, folders = {}, {}
-        for label, (python, settings) in runners.items():
+        for label, (python, settings, env) in runners.items():
             folders[label] = tempfile.mkdtemp(dir=self.folder)
             code = ei_code(settings, n, duration, method, build, network)
-            cold = run_process(python, code, folders[label])
+            cold = run_process(python, code, folders[label], env)
             if cold is not None:
                 rows[label] = dict(cold=cold["process"], code=code, loops=[], **cold)
         for _ in range(self.repeats):  # alternating, so that drift hits every simulator alike
             for label in [x for x in runners if x in rows]:
                 row = rows[label]
-                warm = run_process(runners[label][0], row["code"], folders[label])
+                python, _, env = runners[label]
+                warm = run_process(python, row["code"], folders[label], env)
                 if warm is not None:  # the peak of a warm run: no compiler among the children
                     row["loops"].append(warm["loop"])
                     row["warm"] = min(row.get("warm", float("inf")), warm["process"])
@@ -267,6 +278,8 @@ def main() -> None:
                 suite.workload("E/I (exp. Euler)", n, 1.0)
         for n in (4000,) if args.quick else (4000, 20000, 100000):
             suite.workload("E/I (Euler)", n, 1.0, method="euler", limit=True, brian2=False)
+        for n in (4000,) if args.quick else (4000, 20000, 100000):
+            suite.workload("E/I threads (exp. Euler)", n, 1.0, brian2=False, threads=(1, 2))
         suite.workload("CUBA", 4000, 1.0, build=CUBA_BUILD, network=CUBA)
         suite.nicola_clopath()
     machine = machine_description()

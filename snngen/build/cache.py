@@ -28,7 +28,12 @@ from types import ModuleType
 import platformdirs
 from filelock import FileLock
 
-from snngen.build.compiler import compile_extension, extension_suffix, toolchain_fingerprint
+from snngen.build.compiler import (
+    OPENMP_FLAGS,
+    compile_extension,
+    extension_suffix,
+    toolchain_fingerprint,
+)
 from snngen.errors import CacheError, CompilationError
 
 CACHE_ENV = "SNNGEN_CACHE_DIR"
@@ -41,17 +46,19 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("snngen"))
 
 
-def source_key(source: str) -> str:
-    return hashlib.sha256(f"{source}\0{toolchain_fingerprint()}".encode()).hexdigest()
+def source_key(source: str, openmp: bool = False) -> str:
+    toolchain = toolchain_fingerprint() + (f"\nOpenMP {' '.join(OPENMP_FLAGS)}" if openmp else "")
+    return hashlib.sha256(f"{source}\0{toolchain}".encode()).hexdigest()
 
 
 def module_name(key: str) -> str:
     return f"_snngen_{key[:24]}"
 
 
-def load_module(source: str) -> ModuleType:
-    """The compiled module for ``source``, from the cache or built now."""
-    key = source_key(source)
+def load_module(source: str, openmp: bool = False) -> ModuleType:
+    """The compiled module for ``source`` (built with OpenMP if ``openmp``), from the cache or
+    built now."""
+    key = source_key(source, openmp)
     if key in _LOADED:
         return _LOADED[key]
     root = cache_root()
@@ -63,7 +70,7 @@ def load_module(source: str) -> ModuleType:
     with FileLock(str(root / f"{key}.lock")):
         module = _import_existing(entry, key)
         if module is None:
-            _build(source, root, key)
+            _build(source, root, key, openmp)
             module = _import(entry, key)
     _LOADED[key] = module
     return module
@@ -96,12 +103,12 @@ def _import(entry: Path, key: str) -> ModuleType:
     return module
 
 
-def _build(source: str, root: Path, key: str) -> None:
+def _build(source: str, root: Path, key: str, openmp: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix=f".build-{key[:12]}-", dir=root))
     try:
         pyx = work / f"{module_name(key)}.pyx"
         pyx.write_text(source)
-        compile_extension(pyx)
+        compile_extension(pyx, openmp)
         meta = {"fingerprint": toolchain_fingerprint(), "created": time.time()}
         (work / "meta.json").write_text(json.dumps(meta, indent=1))
         os.rename(work, root / key)

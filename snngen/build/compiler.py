@@ -29,6 +29,9 @@ OPTIMISATION_FLAGS = ("-O3", "-march=native", "--param=vect-max-version-for-alia
 MATH_FLAGS = ("-fno-math-errno", "-funsafe-math-optimizations", "-ffinite-math-only")
 # The vector maths library (libmvec) provides the vectorised exp the loops call.
 LINK_FLAGS = ("-shared", "-lm", "-lmvec")
+# A module whose loops run on threads (``threads=`` of a run) is compiled and linked with OpenMP;
+# other modules are not, so that they (and build folders) never need the OpenMP runtime.
+OPENMP_FLAGS = ("-fopenmp",)
 # Warnings that Cython's generated C triggers by design; they are noise for users.
 QUIET_FLAGS = ("-w",)
 
@@ -79,19 +82,21 @@ def _cpu_model() -> str:
     return platform.processor()
 
 
-def compile_extension(pyx: Path) -> Path:
-    """Compile ``pyx`` (whose stem is the module name) into an extension next to it."""
+def compile_extension(pyx: Path, openmp: bool = False) -> Path:
+    """Compile ``pyx`` (whose stem is the module name) into an extension next to it, with
+    OpenMP if ``openmp``."""
+    threads = OPENMP_FLAGS if openmp else ()
     c_file = pyx.with_suffix(".c")
     target = pyx.with_name(pyx.stem + extension_suffix())
     cython = [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
     _run(cython, pyx)
     object_file = pyx.with_suffix(".o")
     compile_c = [
-        *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *QUIET_FLAGS, "-fPIC", "-c",
+        *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *threads, *QUIET_FLAGS, "-fPIC", "-c",
         f"-I{sysconfig.get_paths()['include']}", str(c_file), "-o", str(object_file),
     ]  # fmt: skip
     _run(compile_c, pyx)
-    _run([*c_compiler(), str(object_file), "-o", str(target), *LINK_FLAGS], pyx)
+    _run([*c_compiler(), str(object_file), "-o", str(target), *LINK_FLAGS, *threads], pyx)
     object_file.unlink()
     return target
 

@@ -20,7 +20,7 @@ import sympy
 
 from snngen.codegen.cse import Assignment, eliminate_common_subexpressions
 from snngen.codegen.hoist import RUN, STEP, Hoister
-from snngen.codegen.printer import cython_expression
+from snngen.codegen.printer import RNG_STATE, cython_expression
 from snngen.codegen.program import CTYPES, ArraySlot, Operation, Program
 from snngen.errors import CodegenError
 
@@ -45,9 +45,13 @@ class Lowered:
 
 
 class Lowering:
-    """Allocates canonical slots and locals, and collects hoisted code and operations."""
+    """Allocates canonical slots and locals, and collects hoisted code and operations.
 
-    def __init__(self) -> None:
+    ``parallel``: per-neuron loops whose iterations are independent run on OpenMP threads, their
+    number read from the integer slot :attr:`threads` (``None`` when serial).
+    """
+
+    def __init__(self, parallel: bool = False) -> None:
         self.arrays: list[ArraySlot] = []
         # How to fetch each slot's value at run time, per kind of slot (see PREFIXES).
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
@@ -62,6 +66,9 @@ class Lowering:
         self.dt = self.scalar(("dt",), lambda run: run.dt)
         self.rng_saved = self.array(("rng",), "double", lambda run: run.rng_saved)
         self.progress = self.array(("progress",), "int64_t", lambda run: run.progress)
+        self.threads = None
+        if parallel:
+            self.threads = str(self.integer(("threads",), lambda run: run.threads))
 
     def _slot(self, key: tuple, kind: str, fetch: Fetch, **assumptions: bool) -> sympy.Symbol:
         """The symbol of the runtime argument ``key`` (one slot per key, numbered in order)."""
@@ -112,6 +119,7 @@ class Lowering:
             dt=str(self.dt),
             rng_saved=str(self.rng_saved),
             progress=str(self.progress),
+            parallel=self.threads is not None,
         )
         return Lowered(
             program,
@@ -126,6 +134,15 @@ def printed(code: Sequence[Assignment]) -> list[str]:
     return [f"{target} = {cython_expression(expr)}" for target, expr in code]
 
 
+def threads_for(low: Lowering, lines: Sequence[str]) -> str | None:
+    """The thread-count slot for a per-neuron loop of ``lines``, or ``None`` to keep it serial.
+    A loop that draws random numbers stays serial: its draws come from one generator in neuron
+    order, which is what makes a run reproducible from its seed whatever the thread count."""
+    if low.threads is None or any(RNG_STATE in line for line in lines):
+        return None
+    return low.threads
+
+
 def optimised(low: Lowering, code: Sequence[Assignment], cse: bool = True) -> list[Assignment]:
     """Hoist the invariant parts of ``code``, then (optionally) share common subexpressions."""
     hoisted = [(target, low.hoister.hoist(expr)) for target, expr in code]
@@ -137,8 +154,9 @@ def optimised(low: Lowering, code: Sequence[Assignment], cse: bool = True) -> li
 SCHEDULE = ("start", "synaptic groups", "groups", "thresholds", "synapses", "resets", "end")
 
 
-def lower(objects: Sequence[Any]) -> Lowered:
-    """Lower the network of ``objects`` in Brian2's schedule order (see :data:`SCHEDULE`)."""
+def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
+    """Lower the network of ``objects`` in Brian2's schedule order (see :data:`SCHEDULE`),
+    for OpenMP threads if ``parallel`` (see :class:`Lowering`)."""
     from snngen.codegen import synapses as synaptic
     from snngen.codegen.inputs import lower_poisson_input, lower_spike_generator
     from snngen.codegen.monitors import lower_monitor
@@ -153,7 +171,7 @@ def lower(objects: Sequence[Any]) -> Lowered:
     from snngen.runtime.inputs import PoissonInput, SpikeGeneratorGroup
     from snngen.runtime.synapses import Synapses
 
-    low = Lowering()
+    low = Lowering(parallel)
     groups = [obj for obj in objects if isinstance(obj, NeuronGroup)]
     scopes = {group: GroupScope(low, group, k) for k, group in enumerate(groups)}
     slots: dict[str, list[Callable[[], None]]] = {slot: [] for slot in SCHEDULE}

@@ -19,7 +19,7 @@ from typing import Any
 import sympy
 
 from snngen.codegen.cse import Assignment
-from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.lower import Lowering, optimised, printed, threads_for
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, Scope
 from snngen.equations.functions import randn
@@ -66,7 +66,7 @@ def lower_state_update(low: Lowering, scope: GroupScope) -> None:
     body, stores, _ = _update_code(low, scope)
     low.operations.append(Operation(
         "state_update", f"state update of group {scope.position}",
-        {"size": scope.size, "body": body, "stores": stores},
+        {"size": scope.size, "body": body, "stores": stores, "threads": threads_for(low, body)},
     ))  # fmt: skip
 
 
@@ -198,6 +198,7 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
             "body": body + threshold, "spiked": spiked, "test": test,
             "selections": selections, "stores": stores,
+            "threads": threads_for(low, body + threshold),
             "flags": low.array((group, "spike flags"), "uint8_t", lambda run: group.spike_flags),
         },
     ))  # fmt: skip

@@ -53,3 +53,4 @@ class Program:
     dt: str  # the scalar holding dt
     rng_saved: str  # the array keeping the normal generator's spare value between calls
     progress: str  # the array receiving the next step to run, read back after each call
+    parallel: bool = False  # some loops run on OpenMP threads (compile and link with OpenMP)

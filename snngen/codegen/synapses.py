@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from snngen.codegen.cse import Assignment
-from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.lower import Lowering, optimised, printed, threads_for
 from snngen.codegen.neurons import propagator_entries
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, SynapseScope
@@ -79,7 +79,7 @@ def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
         "synapse_update", f"clock-driven equations of synapses {scope.position}",
         {
             "size": _size(low, synapses), "endpoints": _endpoints(low, synapses, lines + stores),
-            "body": lines, "stores": stores,
+            "body": lines, "stores": stores, "threads": threads_for(low, lines),
         },
     ))  # fmt: skip
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import operator
+import os
 import pickle
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -35,6 +38,8 @@ from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, strip
 
 CHUNK_SECONDS = 0.2
+# The thread count of runs that do not pass ``threads=`` (unset: the serial module).
+THREADS_ENV = "SNNGEN_THREADS"
 # Set by `snngen run --duration`: every run() of the script lasts this long (seconds).
 _DURATION_OVERRIDE: list[float | None] = [None]
 
@@ -78,9 +83,11 @@ class RunState:
     """What one run needs besides the objects: dt, steps, resolved names, propagators."""
 
     def __init__(self, network: Network, dt: float, start: int, stop: int,
-                 namespaces: dict[NeuronGroup, dict[str, Any]]) -> None:  # fmt: skip
+                 namespaces: dict[NeuronGroup, dict[str, Any]],
+                 threads: int | None = None) -> None:  # fmt: skip
         self.dt = dt
         self.start, self.stop = start, stop
+        self.threads = threads  # None: the serial module
         self.rng_saved = network._rng_saved
         self.progress = np.array([start], dtype=np.int64)  # written by the loop as it goes
         self._namespaces = namespaces
@@ -144,7 +151,8 @@ class Network:
         self.step = 0
         self._dt: float | None = None
         self._lowered: Any = None
-        self._layout: list[tuple[bool, ...]] = []  # the synapses' layouts _lowered was made for
+        # The synapses' layouts and the threading that _lowered was made for.
+        self._layout: tuple[list[tuple[bool, ...]], bool] | None = None
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
@@ -178,46 +186,56 @@ class Network:
 
     def run(self, duration: Quantity, report: str | Report | None = None,
             report_period: Quantity = 10 * SECOND, namespace: Mapping[str, Any] | None = None,
-            level: int = 0) -> None:  # fmt: skip
+            level: int = 0, threads: int | None = None) -> None:  # fmt: skip
         """Run for ``duration``.
 
         ``report`` is ``None``, ``'text'``/``'stdout'``, ``'stderr'`` or a function
         ``report(elapsed, completed, start, duration)`` called every ``report_period`` of wall
         time. External names come from ``namespace`` or, if it is not given, from the scope
         that called ``run`` (``level`` frames further up).
+
+        ``threads`` (default: ``$SNNGEN_THREADS``) runs the neurons' updates on that many
+        OpenMP threads, in a module compiled for threads; spikes and states do not depend on
+        the number. Without it the serial module runs, whose results agree with the threaded
+        one's to rounding (gcc associates some sums differently in an OpenMP region). Loops
+        that draw random numbers or write other neurons' variables (synaptic propagation)
+        stay serial.
         """
         if _EXPORTING[0] is not None:  # export resolves the names itself
-            self.export(_EXPORTING[0], duration, namespace=namespace, level=level + 1)
+            self.export(_EXPORTING[0], duration, namespace=namespace, level=level + 1,
+                        threads=threads)  # fmt: skip
             raise Exported(_EXPORTING[0])
-        state = self._run_state(duration, namespace, level + 1)
-        module, lowered = self._compiled()
+        state = self._run_state(duration, namespace, level + 1, threads)
+        module, lowered = self._compiled(state.threads is not None)
         period = time_value(report_period, "report_period")
         seconds = (state.stop - state.start) * state.dt
         reporter = _reporter(report, period, state.start * state.dt, seconds)
         self._call_loop(module, lowered, state, reporter)
 
     def pack(self, duration: Quantity, namespace: Mapping[str, Any] | None = None,
-             level: int = 0) -> Package:  # fmt: skip
+             level: int = 0, threads: int | None = None) -> Package:  # fmt: skip
         """The network as it stands, ready to ``duration`` with numpy alone: its compiled
         module, data and manifest (a picklable :class:`~snngen.standalone.package.Package`).
-        External names are resolved as ``run`` resolves them."""
+        External names and ``threads`` are resolved as ``run`` resolves them."""
         from snngen.runtime.export import pack
 
-        state = self._run_state(duration, namespace, level + 1)
-        _, lowered = self._compiled()
+        state = self._run_state(duration, namespace, level + 1, threads)
+        _, lowered = self._compiled(state.threads is not None)
         return pack(self, lowered, state)
 
     def export(self, folder: str | Path, duration: Quantity,
-               namespace: Mapping[str, Any] | None = None, level: int = 0) -> Path:  # fmt: skip
+               namespace: Mapping[str, Any] | None = None, level: int = 0,
+               threads: int | None = None) -> Path:  # fmt: skip
         """Write a standalone build folder: rerun it with ``python FOLDER`` (Python and numpy
-        only; see the README inside it)."""
+        only; see the README inside it). With ``threads``, its module needs the OpenMP runtime
+        (libgomp) on the machine that reruns it."""
         from snngen.runtime.export import write_folder
 
-        package = self.pack(duration, namespace, level + 1)
+        package = self.pack(duration, namespace, level + 1, threads)
         return write_folder(package, Path(folder), self._source)
 
     def _run_state(self, duration: Quantity, namespace: Mapping[str, Any] | None,
-                   level: int) -> RunState:  # fmt: skip
+                   level: int, threads: int | None) -> RunState:  # fmt: skip
         """Resolve names and check units for a run of ``duration`` from the current step."""
         seconds = time_value(duration, "the run duration")
         if _DURATION_OVERRIDE[0] is not None:
@@ -228,7 +246,8 @@ class Network:
         dt = self._clock_dt()
         self._dt = dt
         start = self.step
-        return RunState(self, dt, start, start + round(seconds / dt), self._resolve(run_namespace))
+        return RunState(self, dt, start, start + round(seconds / dt), self._resolve(run_namespace),
+                        _thread_count(threads))  # fmt: skip
 
     def _clock_dt(self) -> float:
         groups = self._groups()
@@ -281,18 +300,19 @@ class Network:
                 f"part of {self.name}; add it"
             )
 
-    def _compiled(self) -> tuple[Any, Any]:
+    def _compiled(self, parallel: bool) -> tuple[Any, Any]:
+        """The module and lowering of the network as it stands, for threads if ``parallel``."""
         layout = [obj.layout() for obj in self.objects if isinstance(obj, Synapses)]
-        if layout != self._layout:  # e.g. per-synapse delays set since the last run
-            self._lowered, self._layout = None, layout
+        if (layout, parallel) != self._layout:  # e.g. per-synapse delays set since the last run
+            self._lowered, self._layout = None, (layout, parallel)
         if self._lowered is None:
             from snngen.build.cache import load_module
             from snngen.codegen.lower import lower
             from snngen.codegen.render import source
 
-            self._lowered = lower(self.objects)
+            self._lowered = lower(self.objects, parallel)
             self._source = source(self._lowered.program)
-            self._module = load_module(self._source)
+            self._module = load_module(self._source, openmp=parallel)
         return self._module, self._lowered
 
     def _call_loop(self, module: Any, lowered: Any, state: RunState,
@@ -393,6 +413,26 @@ class Network:
             group.t_ = self.t_
 
 
+def _thread_count(threads: int | None) -> int | None:
+    """``threads``, else ``$SNNGEN_THREADS``, else ``None`` (serial); a whole number >= 1."""
+    if threads is None and not os.environ.get(THREADS_ENV):
+        return None
+    given = threads if threads is not None else os.environ[THREADS_ENV]
+    where = "threads" if threads is not None else f"${THREADS_ENV}"
+    try:
+        count = operator.index(given) if threads is not None else int(given)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise RunError(f"{where} must be a whole number of threads, 1 or more; got {given!r}")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if cores and count > cores:  # 3 threads on 2 cores: 14x slower at N = 1000
+        warnings.warn(f"{where} = {count} is more than the {cores} cores this process may use; "
+                      "the threads will wait on each other", RuntimeWarning,
+                      stacklevel=4)  # fmt: skip
+    return count
+
+
 def _unknown(group: Any, names: set[str]) -> frozenset[str]:
     """Of ``names`` used in code on ``group``, those the group does not define."""
     known = set(group.variables) | set(group.equations.names) | set(UNITS) | {"t", "dt", "i", "N"}
@@ -466,7 +506,7 @@ _MAGIC: dict[str, Network] = {}
 
 def run(duration: Quantity, report: str | Report | None = None,
         report_period: Quantity = 10 * SECOND, namespace: Mapping[str, Any] | None = None,
-        level: int = 0) -> None:  # fmt: skip
+        level: int = 0, threads: int | None = None) -> None:  # fmt: skip
     """Run the groups and monitors defined in the calling scope, as Brian2's ``run``.
 
     Objects persist between calls: a second ``run`` continues where the first stopped.
@@ -478,7 +518,7 @@ def run(duration: Quantity, report: str | Report | None = None,
         network = Network(*objects, name="the network of run()")
         network.step = previous_step
         _MAGIC["network"] = network
-    network.run(duration, report, report_period, namespace, level=level + 1)
+    network.run(duration, report, report_period, namespace, level=level + 1, threads=threads)
 
 
 def _ordered(objects: Iterable[Any]) -> list[Any]:
