@@ -152,7 +152,7 @@ class Network:
         self._dt: float | None = None
         self._lowered: Any = None
         # The synapses' layouts and the threading that _lowered was made for.
-        self._layout: tuple[list[tuple[bool, ...]], bool] | None = None
+        self._lowered_for: tuple[list[tuple[bool, ...]], bool] | None = None
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
@@ -197,7 +197,7 @@ class Network:
         ``threads`` (default: ``$SNNGEN_THREADS``) runs the neurons' updates on that many
         OpenMP threads, in a module compiled for threads; spikes and states do not depend on
         the number. Without it the serial module runs, whose results agree with the threaded
-        one's to rounding (gcc associates some sums differently in an OpenMP region). Loops
+        one's to rounding (gcc optimises the arithmetic of an OpenMP region differently). Loops
         that draw random numbers or write other neurons' variables (synaptic propagation)
         stay serial.
         """
@@ -303,8 +303,8 @@ class Network:
     def _compiled(self, parallel: bool) -> tuple[Any, Any]:
         """The module and lowering of the network as it stands, for threads if ``parallel``."""
         layout = [obj.layout() for obj in self.objects if isinstance(obj, Synapses)]
-        if (layout, parallel) != self._layout:  # e.g. per-synapse delays set since the last run
-            self._lowered, self._layout = None, (layout, parallel)
+        if (layout, parallel) != self._lowered_for:  # e.g. per-synapse delays set since then
+            self._lowered, self._lowered_for = None, (layout, parallel)
         if self._lowered is None:
             from snngen.build.cache import load_module
             from snngen.codegen.lower import lower

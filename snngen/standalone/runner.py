@@ -86,18 +86,22 @@ Override = str | float | tuple[float, str]
 
 def simulate(package: Package, duration: float | None = None,
              overrides: Mapping[str, Override] | None = None, seed: int | None = None,
-             module: ModuleType | None = None) -> Results:  # fmt: skip
+             module: ModuleType | None = None, threads: int | None = None) -> Results:  # fmt: skip
     """Run ``package`` for ``duration`` seconds (default: the duration it was packed for).
 
     ``overrides`` maps parameter names (``"tau"``, or ``"E.tau"`` for one group's) to values:
     text with units (``"15*ms"``), SI numbers, or (SI number, dimension) pairs. ``seed``
     replaces the packed random state. ``module``: the compiled module, if already loaded.
+    ``threads`` replaces the thread count of a package packed with threads (the results do
+    not depend on it).
     """
     manifest = package.manifest
     module = module or package.load_module()
     arrays = [aligned_copy(package.data[f"a{k}"]) for k in range(len(manifest["arrays"]))]
     scalars = package.data["scalars"].copy()
     integers = package.data["integers"].copy()
+    if threads is not None:
+        _set_threads(manifest, integers, threads)
     values = {(p["owner"], p["name"]): p["value"] for p in manifest["parameters"]}
     changed = _apply_overrides(manifest, scalars, values, overrides or {})
     if changed:
@@ -132,6 +136,15 @@ def simulate(package: Package, duration: float | None = None,
     for entry in manifest["state"]:
         state.setdefault(entry["group"], {})[entry["variable"]] = arrays[entry["array"]]
     return Results(monitors, state, (stop - start) * dt, wall_time)
+
+
+def _set_threads(manifest: Mapping[str, Any], integers: np.ndarray, threads: int) -> None:
+    if "threads" not in manifest["integers"]:
+        raise PackageError("this package's module runs serially; pack (or export) the network "
+                           "with threads= to run it on threads")  # fmt: skip
+    if isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        raise PackageError(f"threads must be a whole number, 1 or more; got {threads!r}")
+    integers[manifest["integers"].index("threads")] = threads
 
 
 def _apply_overrides(manifest: Mapping[str, Any], scalars: np.ndarray,
@@ -280,7 +293,8 @@ _RECORDERS = {"spike": _SpikeRecorder, "state": _StateRecorder, "rate": _RateRec
 
 
 def main(argv: list[str] | None = None, folder: Path | None = None) -> int:
-    """``python FOLDER [--duration 2s] [--set tau=15*ms] [--seed 1] [-o results.npz]``."""
+    """``python FOLDER [--duration 2s] [--set tau=15*ms] [--seed 1] [--threads 2]
+    [-o results.npz]``."""
     parser = argparse.ArgumentParser(prog=f"python {folder or 'FOLDER'}",
                                      description="Rerun a snngen build folder.")  # fmt: skip
     parser.add_argument("--folder", type=Path, default=folder, required=folder is None)
@@ -288,6 +302,8 @@ def main(argv: list[str] | None = None, folder: Path | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter, e.g. tau=15*ms or E.tau=15*ms")  # fmt: skip
     parser.add_argument("--seed", type=int, default=None, help="a new random seed")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="OpenMP threads (a folder exported with threads=)")  # fmt: skip
     parser.add_argument("-o", "--output", default=None, help="results file (.npz)")
     args = parser.parse_args(argv)
     try:
@@ -298,7 +314,7 @@ def main(argv: list[str] | None = None, folder: Path | None = None) -> int:
             if dimension != "s":
                 raise PackageError(f"--duration needs a time, such as 500*ms, got {args.duration}")
         overrides = dict(_assignment(text) for text in args.set)
-        results = simulate(package, duration, overrides, args.seed)
+        results = simulate(package, duration, overrides, args.seed, threads=args.threads)
     except PackageError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

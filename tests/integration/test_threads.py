@@ -15,6 +15,8 @@ from snngen import (
 )
 from snngen.codegen.lower import lower
 from snngen.runtime.network import THREADS_ENV
+from snngen.standalone.package import PackageError
+from snngen.standalone.runner import main as rerun_folder
 from snngen.standalone.runner import simulate
 
 pytestmark = [
@@ -82,9 +84,31 @@ def test_a_package_of_a_threaded_run_reruns_the_same():
     net, _, spikes = ei_network()
     package = net.pack(50 * ms, threads=2)
     net.run(50 * ms, threads=2)
-    result = simulate(package)
-    np.testing.assert_array_equal(result["spikes"].i, spikes.i)
-    np.testing.assert_array_equal(result["spikes"].t, spikes.t_)
+    for threads in (None, 1):  # as packed (2), and on one thread
+        result = simulate(package, threads=threads)
+        np.testing.assert_array_equal(result["spikes"].i, spikes.i)
+        np.testing.assert_array_equal(result["spikes"].t, spikes.t_)
+
+
+def test_a_threaded_build_folder_reruns_on_another_thread_count(tmp_path):
+    net, _, spikes = ei_network(recurrent=False)
+    folder = net.export(tmp_path / "build", 20 * ms, threads=2)
+    net.run(20 * ms, threads=2)
+    assert "--threads" in (folder / "README.md").read_text()
+    assert (
+        rerun_folder(["--folder", str(folder), "--threads", "1", "-o", str(tmp_path / "o.npz")])
+        == 0
+    )
+    results = np.load(tmp_path / "o.npz")
+    assert len(spikes.i) > 100
+    np.testing.assert_array_equal(results["spikes.i"], spikes.i)
+    assert rerun_folder(["--folder", str(folder), "--threads", "0"]) == 2  # refused, said why
+
+
+def test_a_serial_package_cannot_be_given_threads():
+    package = ei_network(recurrent=False)[0].pack(1 * ms)
+    with pytest.raises(PackageError, match=r"runs serially; pack \(or export\) the network"):
+        simulate(package, threads=2)
 
 
 def test_only_loops_without_random_draws_run_on_threads():
