@@ -138,11 +138,12 @@ class Runner:
             raise ModelError(f"cannot input to {key!r}")
         return group, variable
 
-    def run(self, duration: float) -> float:
-        """Run for ``duration`` ms; returns the wall time in seconds."""
+    def run(self, duration: float, threads: int | None = None) -> float:
+        """Run for ``duration`` ms (on ``threads``, as :meth:`snngen.Network.run`); returns the
+        wall time in seconds."""
         start_step = self.core.step
         began = time.perf_counter()
-        self.core.run(float(duration) * MS, namespace={})
+        self.core.run(float(duration) * MS, namespace={}, threads=threads)
         elapsed = time.perf_counter() - began
         steps = self.core.step - start_step
         self.mon.ts = np.concatenate([self.mon.ts, (start_step + np.arange(steps)) * self.dt])

@@ -9,12 +9,14 @@ from snngen import ModelError, Network, StateMonitor, ms, mV
 pytestmark = pytest.mark.usefixtures("shared_cache")
 
 
-def test_lif_firing_rate_matches_the_closed_form():
+@pytest.mark.filterwarnings("ignore:threads = 2 is more than")  # one core: slower, same result
+@pytest.mark.parametrize("threads", [None, 2])
+def test_lif_firing_rate_matches_the_closed_form(threads):
     # tau dV/dt = -(V - 0) + input: from V_reset = 0, V reaches 20 after tau*ln(25/5) = 16.09 ms.
     neurons = bp.LIF(1, V_rest=0.0, V_reset=0.0, V_th=20.0, tau=10.0, tau_ref=2.0)
     runner = bp.Runner(bp.Network(L=neurons), monitors=["L.spike", "L.V"],
                        inputs=[("L.input", 25.0)], dt=0.01)  # fmt: skip
-    runner.run(500.0)
+    runner.run(500.0, threads=threads)
     times = runner.mon.ts[runner.mon["L.spike"][:, 0]]
     # Each interval is the charging time plus the refractory period, on the 0.01 ms grid.
     np.testing.assert_allclose(np.diff(times), 10 * np.log(5) + 2.0, atol=0.011)
