@@ -47,8 +47,9 @@ class Lowered:
 class Lowering:
     """Allocates canonical slots and locals, and collects hoisted code and operations.
 
-    ``parallel``: per-neuron loops whose iterations are independent run on OpenMP threads, their
-    number read from the integer slot :attr:`threads` (``None`` when serial).
+    ``parallel``: loops over neurons (or synapses) whose iterations are independent run on
+    OpenMP threads, their number read from the integer slot :attr:`threads` (``None`` when
+    serial).
     """
 
     def __init__(self, parallel: bool = False) -> None:
@@ -135,9 +136,10 @@ def printed(code: Sequence[Assignment]) -> list[str]:
 
 
 def threads_for(low: Lowering, lines: Sequence[str]) -> str | None:
-    """The thread-count slot for a per-neuron loop of ``lines``, or ``None`` to keep it serial.
-    A loop that draws random numbers stays serial: its draws come from one generator in neuron
-    order, which is what makes a run reproducible from its seed whatever the thread count."""
+    """The thread-count slot for a loop over neurons (or synapses) of ``lines``, or ``None`` to
+    keep it serial. A loop that draws random numbers stays serial: its draws come from one
+    generator in element order, which is what makes a run reproducible from its seed whatever
+    the thread count."""
     if low.threads is None or any(RNG_STATE in line for line in lines):
         return None
     return low.threads
