@@ -85,18 +85,18 @@ def _cpu_model() -> str:
 def compile_extension(pyx: Path, openmp: bool = False) -> Path:
     """Compile ``pyx`` (whose stem is the module name) into an extension next to it, with
     OpenMP if ``openmp``."""
-    threads = OPENMP_FLAGS if openmp else ()
+    openmp_flags = OPENMP_FLAGS if openmp else ()
     c_file = pyx.with_suffix(".c")
     target = pyx.with_name(pyx.stem + extension_suffix())
     cython = [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
     _run(cython, pyx)
     object_file = pyx.with_suffix(".o")
     compile_c = [
-        *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *threads, *QUIET_FLAGS, "-fPIC", "-c",
+        *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *openmp_flags, *QUIET_FLAGS, "-fPIC", "-c",
         f"-I{sysconfig.get_paths()['include']}", str(c_file), "-o", str(object_file),
     ]  # fmt: skip
     _run(compile_c, pyx)
-    _run([*c_compiler(), str(object_file), "-o", str(target), *LINK_FLAGS, *threads], pyx)
+    _run([*c_compiler(), str(object_file), "-o", str(target), *LINK_FLAGS, *openmp_flags], pyx)
     object_file.unlink()
     return target
 
