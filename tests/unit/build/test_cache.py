@@ -27,9 +27,9 @@ def count_builds(monkeypatch):
     calls = []
     real = compiler.compile_extension
 
-    def counting(pyx):
+    def counting(pyx, openmp=False):
         calls.append(pyx)
-        return real(pyx)
+        return real(pyx, openmp)
 
     monkeypatch.setattr(cache, "compile_extension", counting)
     return calls
@@ -47,6 +47,7 @@ def test_build_then_hit(cache_dir, monkeypatch):
 def test_key_depends_on_source_and_toolchain():
     assert cache.source_key(SOURCE) != cache.source_key(SOURCE + "\n")
     assert cache.source_key(SOURCE) == cache.source_key(SOURCE)
+    assert cache.source_key(SOURCE) != cache.source_key(SOURCE, openmp=True)
     assert "Cython" in compiler.toolchain_fingerprint()
 
 
@@ -63,7 +64,7 @@ def test_compile_failure_reports_compiler_output_and_keeps_source(cache_dir):
 
 
 def test_interrupted_build_leaves_no_entry(cache_dir, monkeypatch):
-    def interrupted(pyx):
+    def interrupted(pyx, openmp=False):
         pyx.with_suffix(".c").write_text("/* half written */")
         raise KeyboardInterrupt
 
