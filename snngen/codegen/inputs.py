@@ -7,29 +7,28 @@ from typing import Any
 
 import sympy
 
+from snngen.codegen.fetch import Fetch, attribute, entry, number
 from snngen.codegen.lower import Lowering, optimised, printed
 from snngen.codegen.printer import BinomialDraw
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope
-from snngen.units.quantity import strip
 
 
 def lower_poisson_input(low: Lowering, scope: GroupScope, poisson: Any) -> None:
-    target = poisson.source
-    count = low.scalar((poisson, "N"), lambda run: float(poisson.N))
-    rate = low.scalar((poisson, "rate"), lambda run: poisson.rate)
+    count = low.scalar((poisson, "N"), Fetch(attribute, poisson, "N"))
+    rate = low.scalar((poisson, "rate"), Fetch(attribute, poisson, "rate"))
     if isinstance(poisson.weight, sympy.Basic):
         weight = scope.canonical(poisson.weight)
     else:
-        weight = low.scalar((poisson, "weight"), lambda run: float(strip(poisson.weight)))
+        weight = low.scalar((poisson, "weight"), Fetch(number, poisson, "weight"))
     local = scope.local(poisson.target_var)
     code = [(local, local + BinomialDraw(count, rate * low.dt) * weight)]
     body = optimised(low, code, cse=False)
     low.operations.append(Operation(
         "neuron_loop", f"Poisson input to group {scope.position}",
         {
-            "start": low.integer((poisson, "start"), lambda run: target._start),
-            "stop": low.integer((poisson, "stop"), lambda run: target._stop),
+            "start": low.integer((poisson, "start"), Fetch(attribute, poisson, "source._start")),
+            "stop": low.integer((poisson, "stop"), Fetch(attribute, poisson, "source._stop")),
             "body": scope.loads(body) + printed(body),
             "stores": [scope.store(local)],
         },
@@ -40,7 +39,7 @@ def lower_spike_generator(low: Lowering, scope: GroupScope) -> None:
     group = scope.group
 
     def runtime(name: str, ctype: str | None) -> sympy.Symbol:
-        fetch = lambda run: group.runtime[name]  # noqa: E731
+        fetch = Fetch(entry, group, "runtime", name)
         if ctype is None:
             return low.integer((group, name), fetch)
         return low.array((group, name), ctype, fetch)

@@ -19,12 +19,12 @@ import numpy as np
 import sympy
 
 from snngen.codegen.cse import Assignment, eliminate_common_subexpressions
+from snngen.codegen.fetch import Fetch, run_value
 from snngen.codegen.hoist import RUN, STEP, Hoister
 from snngen.codegen.printer import RNG_STATE, cython_expression
 from snngen.codegen.program import CTYPES, ArraySlot, Operation, Program
 from snngen.errors import CodegenError
 
-Fetch = Callable[[Any], Any]
 # Canonical names of runtime arguments: _a3 is the fourth array, _s0 the first scalar, ...
 PREFIXES = {"array": "_a", "scalar": "_s", "integer": "_n"}
 
@@ -64,12 +64,12 @@ class Lowering:
         self.hoister = Hoister({self.t: STEP}, self.double)
         self.operations: list[Operation] = []
         self.capacity_checks: list[str] = []
-        self.dt = self.scalar(("dt",), lambda run: run.dt)
-        self.rng_saved = self.array(("rng",), "double", lambda run: run.rng_saved)
-        self.progress = self.array(("progress",), "int64_t", lambda run: run.progress)
+        self.dt = self.scalar(("dt",), Fetch(run_value, "dt"))
+        self.rng_saved = self.array(("rng",), "double", Fetch(run_value, "rng_saved"))
+        self.progress = self.array(("progress",), "int64_t", Fetch(run_value, "progress"))
         self.threads = None
         if parallel:
-            self.threads = str(self.integer(("threads",), lambda run: run.threads))
+            self.threads = str(self.integer(("threads",), Fetch(run_value, "threads")))
 
     def _slot(self, key: tuple, kind: str, fetch: Fetch, **assumptions: bool) -> sympy.Symbol:
         """The symbol of the runtime argument ``key`` (one slot per key, numbered in order)."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import sympy
 
+from snngen.codegen.fetch import Fetch, attribute, entry, length
 from snngen.codegen.hoist import STEP
 from snngen.codegen.lower import Lowering, optimised, printed
 from snngen.codegen.program import Operation
@@ -31,15 +32,14 @@ def lower_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
 
 
 def _range(low: Lowering, monitor: Any) -> dict[str, sympy.Symbol]:
-    source = monitor.source
     return {
-        "start": low.integer((monitor, "start"), lambda run: source._start),
-        "stop": low.integer((monitor, "stop"), lambda run: source._stop),
+        "start": low.integer((monitor, "start"), Fetch(attribute, monitor, "source._start")),
+        "stop": low.integer((monitor, "stop"), Fetch(attribute, monitor, "source._stop")),
     }
 
 
 def _buffer(low: Lowering, monitor: Any, name: str, ctype: str) -> sympy.Symbol:
-    return low.array((monitor, name), ctype, lambda run: monitor.buffers[name])
+    return low.array((monitor, name), ctype, Fetch(entry, monitor, "buffers", name))
 
 
 def _spike_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
@@ -53,8 +53,8 @@ def _spike_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
         "steps": _buffer(low, monitor, "steps", "int32_t") if monitor.record else None,
     }
     if monitor.record:
-        capacity = low.integer((monitor, "capacity"), lambda run: monitor.capacity)
-        size = low.integer((monitor, "size"), lambda run: monitor.source.N)
+        capacity = low.integer((monitor, "capacity"), Fetch(attribute, monitor, "capacity"))
+        size = low.integer((monitor, "size"), Fetch(attribute, monitor, "source.N"))
         low.capacity_checks.append(f"{fields['stored']}[0] + {size} > {capacity}")
     low.operations.append(Operation("spike_monitor", f"spike monitor of group {scope.position}",
                                     fields))  # fmt: skip
@@ -69,11 +69,11 @@ def _state_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
         outputs.append((_buffer(low, monitor, name, "double"), value))
     body = optimised(low, code)
     fields = {
-        "every": low.integer((monitor, "every"), lambda run: monitor.every),
-        "recorded": low.integer((monitor, "recorded"), lambda run: len(monitor.record)),
+        "every": low.integer((monitor, "every"), Fetch(attribute, monitor, "every")),
+        "recorded": low.integer((monitor, "recorded"), Fetch(length, monitor, "record")),
         "indices": _buffer(low, monitor, "indices", "int32_t"),
         "column": _buffer(low, monitor, "column", "int64_t"),
-        "columns": low.integer((monitor, "columns"), lambda run: monitor.columns),
+        "columns": low.integer((monitor, "columns"), Fetch(attribute, monitor, "columns")),
         "body": scope.loads(body) + printed(body),
         "outputs": outputs,
     }
@@ -83,7 +83,7 @@ def _state_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
 
 
 def _rate_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
-    size = low.scalar((monitor, "size"), lambda run: float(monitor.source.N))
+    size = low.scalar((monitor, "size"), Fetch(attribute, monitor, "source.N"))
     fields = {
         "count": scope.spike_count,
         "spikes": scope.spikes,

@@ -18,7 +18,9 @@ from typing import Any
 
 import sympy
 
+from snngen.codegen import fetch as fetching
 from snngen.codegen.cse import Assignment
+from snngen.codegen.fetch import Fetch, attribute
 from snngen.codegen.lower import Lowering, optimised, printed, threads_for
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, Scope
@@ -93,10 +95,7 @@ def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Sy
         choices = []
         # Entries that do not depend on the gate are evaluated with it open (any value would do).
         for gate in (1.0, 0.0) if gated else (1.0,):
-
-            def fetch(run: Any, name: str = entry.name, gate: float = gate) -> Any:
-                return run.propagator(group, gate)[name]
-
+            fetch = Fetch(fetching.propagator, group, gate, entry.name)
             key = (group, "propagator", entry.name, gate)
             if per_neuron:
                 array = low.array(key, "double", fetch)
@@ -199,7 +198,8 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
             "body": body + threshold, "spiked": spiked, "test": test,
             "selections": selections, "stores": stores,
             "threads": threads_for(low, body + threshold),
-            "flags": low.array((group, "spike flags"), "uint8_t", lambda run: group.spike_flags),
+            "flags": low.array((group, "spike flags"), "uint8_t",
+                               Fetch(attribute, group, "spike_flags")),
         },
     ))  # fmt: skip
 

@@ -15,6 +15,7 @@ import sympy
 from sympy.core.function import AppliedUndef
 
 from snngen.codegen.cse import Assignment
+from snngen.codegen.fetch import Fetch, attribute, constant, storage, timed_array
 from snngen.codegen.printer import TimedValue
 from snngen.equations.model import EquationKind
 from snngen.integration.rule import DT, T
@@ -70,7 +71,7 @@ class Scope:
             variable, _ = self.locals[local]
             owner, name = self._sources[local]
             self._arrays[local] = self.low.array(
-                (owner, "var", name), variable.ctype, _storage(owner, name)
+                (owner, "var", name), variable.ctype, Fetch(storage, owner, name)
             )
         return self._arrays[local]
 
@@ -97,13 +98,13 @@ class Scope:
         name = symbol.name
         owner = self.owner
         if name == "_refractory":
-            value = self.low.scalar((owner, name), lambda run: owner.refractory.seconds)
+            value = self.low.scalar((owner, name), Fetch(attribute, owner, "refractory.seconds"))
         elif name.startswith("_"):  # already canonical (user names cannot start with '_')
             return symbol
         elif name in UNITS:
             value = sympy.Float(float(strip(UNITS[name])))
         else:
-            value = self.low.scalar((owner, name), lambda run: run.constant(owner, name))
+            value = self.low.scalar((owner, name), Fetch(constant, owner, name))
         self.symbols[symbol] = value
         return value
 
@@ -111,8 +112,8 @@ class Scope:
         name = call.func.__name__
         owner, low = self.owner, self.low
 
-        def part(kind: str) -> Any:
-            return lambda run: getattr(run.function(owner, name), kind)
+        def part(kind: str) -> Fetch:
+            return Fetch(timed_array, owner, name, kind)
 
         values = low.array((owner, name, "values"), "double", part("values"))
         rows = low.integer((owner, name, "rows"), part("rows"))
@@ -143,14 +144,6 @@ class Scope:
         return f"{self.array_of(local)}[{index}] = {text}"
 
 
-def _storage(owner: Any, name: str) -> Any:
-    def fetch(run: Any) -> Any:
-        storage = owner.storage  # synapses' storage gives a variable held as one value an array
-        return storage.writable(name) if hasattr(storage, "writable") else storage[name]
-
-    return fetch
-
-
 def _subexpressions(equations: Any) -> dict[sympy.Symbol, sympy.Basic]:
     """Subexpressions to inline (a summed variable is not one: it names its target)."""
     return {
@@ -166,17 +159,19 @@ class GroupScope(Scope):
     def __init__(self, low: Any, group: Any, position: int) -> None:
         super().__init__(low, group, position)
         self.group = group
-        self.size = low.integer((group, "N"), lambda run: group.N)
+        self.size = low.integer((group, "N"), Fetch(attribute, group, "N"))
         self.symbols[_name("i")] = INDEX
         self.add_variables(group, "_i")
-        self.spikes = low.array((group, "spikes"), "int32_t", lambda run: group.spike_buffer)
+        self.spikes = low.array(
+            (group, "spikes"), "int32_t", Fetch(attribute, group, "spike_buffer")
+        )
         self.spike_count = low.count()
         self.subexpressions = _subexpressions(group.equations)
 
     def _symbol(self, symbol: sympy.Symbol) -> sympy.Basic:
         if symbol.name == "N" and symbol not in self.symbols:  # a slot only where N is used
             group = self.group
-            self.symbols[symbol] = self.low.scalar((group, "N"), lambda run: float(group.N))
+            self.symbols[symbol] = self.low.scalar((group, "N"), Fetch(attribute, group, "N"))
         return super()._symbol(symbol)
 
 
@@ -193,9 +188,9 @@ class SynapseScope(Scope):
         for name in target.variables:
             self.symbols.setdefault(_name(name), self.symbols[_name(name + "_post")])
         self.symbols[_name("N_pre")] = low.scalar(
-            (synapses, "N_pre"), lambda run: float(synapses.source.N)
+            (synapses, "N_pre"), Fetch(attribute, synapses, "source.N")
         )
         self.symbols[_name("N_post")] = low.scalar(
-            (synapses, "N_post"), lambda run: float(synapses.target.N)
+            (synapses, "N_post"), Fetch(attribute, synapses, "target.N")
         )
         self.subexpressions = _subexpressions(synapses.equations)

@@ -16,6 +16,7 @@ from typing import Any
 import sympy
 
 from snngen.codegen.cse import Assignment
+from snngen.codegen.fetch import Fetch, attribute, entry, storage
 from snngen.codegen.lower import Lowering, optimised, printed, threads_for
 from snngen.codegen.neurons import propagator_entries
 from snngen.codegen.program import Operation
@@ -27,10 +28,15 @@ from snngen.integration.rule import T
 
 def _runtime(low: Lowering, synapses: Any, name: str, ctype: str | None) -> sympy.Symbol:
     """A prepared array (``ctype``) or integer (``None``) of ``synapses.runtime``."""
-    fetch = lambda run: synapses.runtime[name]  # noqa: E731
+    fetch = Fetch(entry, synapses, "runtime", name)
     if ctype is None:
         return low.integer((synapses, name), fetch)
     return low.array((synapses, name), ctype, fetch)
+
+
+def _integer(low: Lowering, synapses: Any, key: tuple[str, ...], path: str) -> sympy.Symbol:
+    """An integer slot holding ``synapses.<path>`` (a size, or where a side starts or stops)."""
+    return low.integer((synapses, *key), Fetch(attribute, synapses, path))
 
 
 def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | None = None,
@@ -40,21 +46,20 @@ def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | Non
     neuron ``_i``; otherwise the stored ``j`` gives ``_post`` and the CSR rows give ``i``
     (derived only if some code needs it: it is not stored)."""
     lines = []
-    for side, name, group in (("pre", "i", synapses.source), ("post", "j", synapses.target)):
+    for side, name, role in (("pre", "i", "source"), ("post", "j", "target")):
         if side != trigger and side not in always and not any(f"[_{side}]" in c for c in code):
             continue
-        start = low.integer((synapses, f"{side} start"), lambda run, g=group: g._start)
+        start = _integer(low, synapses, (f"{side} start",), f"{role}._start")
         if side == trigger:
             lines.append(f"_{side} = _i + {start}")
         else:
-            fetch = lambda run, n=name: synapses.storage.writable(n)  # noqa: E731
-            array = low.array((synapses, "var", name), "int32_t", fetch)
+            array = low.array((synapses, "var", name), "int32_t", Fetch(storage, synapses, name))
             lines.append(f"_{side} = {array}[_syn] + {start}")
     return lines
 
 
 def _size(low: Lowering, synapses: Any) -> sympy.Symbol:
-    return low.integer((synapses, "N"), lambda run: synapses.N)
+    return _integer(low, synapses, ("N",), "N")
 
 
 def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
@@ -86,7 +91,6 @@ def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
 
 def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -> None:
     synapses = scope.owner
-    target = synapses.target
     for eq in synapses.summed:
         value = low.double()
         body = optimised(low, [(value, scope.canonical(eq.expr))])
@@ -97,8 +101,8 @@ def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -
             {
                 "size": _size(low, synapses),
                 "endpoints": _endpoints(low, synapses, lines, always=("post",)),
-                "start": low.integer((synapses, "target start"), lambda run: target._start),
-                "stop": low.integer((synapses, "target stop"), lambda run: target._stop),
+                "start": _integer(low, synapses, ("target start",), "target._start"),
+                "stop": _integer(low, synapses, ("target stop",), "target._stop"),
                 "target": target_scope.array(name),
                 "body": lines,
                 "value": value,
@@ -109,7 +113,7 @@ def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -
 def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: GroupScope) -> None:
     """Statements of ``pathway`` for the synapses of neurons of ``trigger`` that spiked."""
     synapses = scope.owner
-    side = synapses.source if pathway.side == "pre" else synapses.target
+    role = "source" if pathway.side == "pre" else "target"
     code: list[Assignment] = []
     if synapses.event_driven:
         elapsed = low.double()
@@ -139,9 +143,9 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
             "endpoints": _endpoints(low, synapses, lines + stores, trigger=pathway.side),
             "count": trigger.spike_count,
             "spikes": trigger.spikes,
-            "start": low.integer((synapses, pathway.name, "start"), lambda run: side._start),
-            "stop": low.integer((synapses, pathway.name, "stop"), lambda run: side._stop),
-            "side_size": low.integer((synapses, pathway.name, "size"), lambda run: side.N),
+            "start": _integer(low, synapses, (pathway.name, "start"), f"{role}._start"),
+            "stop": _integer(low, synapses, (pathway.name, "stop"), f"{role}._stop"),
+            "side_size": _integer(low, synapses, (pathway.name, "size"), f"{role}.N"),
             "ring": runtime("ring", "int32_t"),
             "ring_count": runtime("ring_count", "int64_t"),
             "ring_count_local": low.count(),

@@ -1,0 +1,81 @@
+"""Fetches: how a run obtains the value of each runtime argument (slot) of the loop.
+
+A fetch is data, not a closure: one of the getters below and its arguments (network objects,
+names, numbers). A lowering's fetches can therefore be kept on disk, with the network's objects
+replaced by their positions, and bound to the objects of another process that builds the same
+network: a warm start then needs no lowering (see :mod:`snngen.codegen.memo`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from snngen.units.quantity import strip
+
+
+class Fetch:
+    """``getter(run, *args)``: the value of one slot when a run (or a chunk of it) starts."""
+
+    __slots__ = ("args", "getter")
+
+    def __init__(self, getter: Callable[..., Any], *args: Any) -> None:
+        self.getter = getter
+        self.args = args
+
+    def __call__(self, run: Any) -> Any:
+        return self.getter(run, *self.args)
+
+    def __reduce__(self) -> tuple:
+        return (Fetch, (self.getter, *self.args))
+
+    def __repr__(self) -> str:
+        return f"Fetch({self.getter.__name__}, {', '.join(map(repr, self.args))})"
+
+
+def run_value(run: Any, name: str) -> Any:
+    """A value of the run itself: ``dt``, ``progress``, ``rng_saved``, ``threads``."""
+    return getattr(run, name)
+
+
+def attribute(run: Any, obj: Any, path: str) -> Any:
+    """``obj.<path>``, e.g. ``N``, ``source._start``, ``refractory.seconds``."""
+    return functools.reduce(getattr, path.split("."), obj)
+
+
+def number(run: Any, obj: Any, path: str) -> float:
+    """``obj.<path>`` as a number in SI units (a quantity's value)."""
+    return float(strip(attribute(run, obj, path)))
+
+
+def entry(run: Any, obj: Any, mapping: str, key: str) -> Any:
+    """``obj.<mapping>[key]``, e.g. a monitor's buffer or a synapses' prepared array."""
+    return getattr(obj, mapping)[key]
+
+
+def length(run: Any, obj: Any, path: str) -> int:
+    """``len(obj.<path>)``."""
+    return len(attribute(run, obj, path))
+
+
+def storage(run: Any, owner: Any, name: str) -> Any:
+    """The array of variable ``name`` of a group or synapses (for synapses, an array even for
+    a variable held as one value; see :mod:`snngen.runtime.synapse_storage`)."""
+    held = owner.storage
+    return held.writable(name) if hasattr(held, "writable") else held[name]
+
+
+def constant(run: Any, owner: Any, name: str) -> float:
+    """The resolved external constant ``name`` of ``owner``'s code."""
+    return run.constant(owner, name)
+
+
+def timed_array(run: Any, owner: Any, name: str, part: str) -> Any:
+    """A part (``values``, ``rows``, ...) of the ``TimedArray`` that ``owner`` calls ``name``."""
+    return getattr(run.function(owner, name), part)
+
+
+def propagator(run: Any, owner: Any, gate: float, name: str) -> Any:
+    """An entry of the exact propagator of ``owner``'s equations, for the gate value ``gate``."""
+    return run.propagator(owner, gate)[name]
