@@ -1,6 +1,7 @@
 import pytest
 
 from snngen.build.cache import CACHE_ENV
+from snngen.codegen.memo import VERIFY_ENV
 
 
 @pytest.fixture(scope="session")
@@ -10,3 +11,12 @@ def shared_cache(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_ENV, str(path))
         yield path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def verified_memo():
+    """Every lowering recalled from the memo is compared with a fresh one (a structural fact
+    missing from the structure key would otherwise go unnoticed; see snngen.codegen.memo)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(VERIFY_ENV, "1")
+        yield

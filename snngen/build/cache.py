@@ -123,28 +123,33 @@ def _build(source: str, root: Path, key: str, openmp: bool) -> None:
         raise
 
 
-def memoised_text(kind: str, key: str, make: Callable[[], str]) -> str:
-    """``make()``, memoised in the cache under ``kind/key``. Each file starts with its text's
+def memoised(kind: str, key: str, make: Callable[[], bytes]) -> bytes:
+    """``make()``, memoised in the cache under ``kind/key``. Each file starts with its data's
     sha256, so a damaged file is noticed and replaced; files are published by an atomic rename,
-    so concurrent writers (who write the same text) are harmless."""
+    so concurrent writers (who write the same data) are harmless."""
     path = cache_root() / _MEMO / kind / key
     try:
-        digest, _, text = path.read_text().partition("\n")
-        if hashlib.sha256(text.encode()).hexdigest() == digest:
-            return text
+        digest, _, data = path.read_bytes().partition(b"\n")
+        if hashlib.sha256(data).hexdigest().encode() == digest:
+            return data
         warnings.warn(f"the memoised {path} is damaged; writing it again", RuntimeWarning,
                       stacklevel=2)  # fmt: skip
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass  # not memoised yet
-    text = make()
+    data = make()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as partial:
-            partial.write(f"{hashlib.sha256(text.encode()).hexdigest()}\n{text}")
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False) as partial:
+            partial.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
         os.replace(partial.name, path)
     except OSError as err:
         raise CacheError(f"cannot write {path} in the module cache: {err}") from None
-    return text
+    return data
+
+
+def memoised_text(kind: str, key: str, make: Callable[[], str]) -> str:
+    """:func:`memoised` for text."""
+    return memoised(kind, key, lambda: make().encode()).decode()
 
 
 def entries() -> list[Path]:

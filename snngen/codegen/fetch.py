@@ -10,9 +10,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from snngen.codegen.program import CTYPES
+from snngen.errors import CodegenError
 from snngen.units.quantity import strip
+
+if TYPE_CHECKING:
+    from snngen.codegen.program import Lowered
 
 
 class Fetch:
@@ -29,6 +36,14 @@ class Fetch:
 
     def __reduce__(self) -> tuple:
         return (Fetch, (self.getter, *self.args))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Fetch):
+            return NotImplemented
+        return self.getter is other.getter and self.args == other.args
+
+    def __hash__(self) -> int:
+        return hash((self.getter, self.args))
 
     def __repr__(self) -> str:
         return f"Fetch({self.getter.__name__}, {', '.join(map(repr, self.args))})"
@@ -79,3 +94,19 @@ def timed_array(run: Any, owner: Any, name: str, part: str) -> Any:
 def propagator(run: Any, owner: Any, gate: float, name: str) -> Any:
     """An entry of the exact propagator of ``owner``'s equations, for the gate value ``gate``."""
     return run.propagator(owner, gate)[name]
+
+
+def fetch_tables(lowered: Lowered, run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
+    """The argument tables of one call: array addresses, scalars, integers, and the arrays
+    themselves (which must stay alive during the call)."""
+    arrays = [f(run) for f in lowered.array_fetch]
+    for slot, array in zip(lowered.arrays, arrays):
+        allowed = {np.dtype(CTYPES[slot.ctype])}
+        if slot.ctype == "uint8_t":
+            allowed.add(np.dtype(bool))  # numpy booleans are one byte, 0 or 1
+        if not array.flags.c_contiguous or array.dtype not in allowed:
+            raise CodegenError(f"array {slot.name} is not a contiguous {slot.ctype} array")
+    addresses = np.array([a.ctypes.data for a in arrays], dtype=np.uint64)
+    scalars = np.array([f(run) for f in lowered.scalar_fetch], dtype=np.float64)
+    integers = np.array([f(run) for f in lowered.integer_fetch], dtype=np.int64)
+    return addresses, scalars, integers, arrays

@@ -11,37 +11,20 @@ common-subexpression elimination (:mod:`.cse`) and printed (:mod:`.printer`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import sympy
 
 from snngen.codegen.cse import Assignment, eliminate_common_subexpressions
 from snngen.codegen.fetch import Fetch, run_value
 from snngen.codegen.hoist import RUN, STEP, Hoister
 from snngen.codegen.printer import RNG_STATE, cython_expression
-from snngen.codegen.program import CTYPES, ArraySlot, Operation, Program
+from snngen.codegen.program import ArraySlot, Lowered, Operation, Program
 from snngen.errors import CodegenError
 
 # Canonical names of runtime arguments: _a3 is the fourth array, _s0 the first scalar, ...
 PREFIXES = {"array": "_a", "scalar": "_s", "integer": "_n"}
-
-
-@dataclass(frozen=True)
-class Lowered:
-    """A program and, slot by slot, how to fetch its runtime arguments.
-
-    ``slots`` maps each slot's key (kind first, e.g. ``("scalar", group, "tau")``) to its
-    canonical symbol: what a standalone package needs to say which slot holds what.
-    """
-
-    program: Program
-    array_fetch: tuple[Fetch, ...]
-    scalar_fetch: tuple[Fetch, ...]
-    integer_fetch: tuple[Fetch, ...]
-    slots: Mapping[tuple, sympy.Symbol]
 
 
 class Lowering:
@@ -123,11 +106,14 @@ class Lowering:
             parallel=self.threads is not None,
         )
         return Lowered(
-            program,
+            program.arrays,
             tuple(self.fetch["array"]),
             tuple(self.fetch["scalar"]),
             tuple(self.fetch["integer"]),
-            dict(self.slots),
+            {key: str(symbol) for key, symbol in self.slots.items()},
+            program.rng_saved,
+            program.progress,
+            program,
         )
 
 
@@ -222,19 +208,3 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
         for lower_one in slots[slot]:
             lower_one()
     return low.finish()
-
-
-def fetch_tables(lowered: Lowered, run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-    """The argument tables of one call: array addresses, scalars, integers, and the arrays
-    themselves (which must stay alive during the call)."""
-    arrays = [f(run) for f in lowered.array_fetch]
-    for slot, array in zip(lowered.program.arrays, arrays):
-        allowed = {np.dtype(CTYPES[slot.ctype])}
-        if slot.ctype == "uint8_t":
-            allowed.add(np.dtype(bool))  # numpy booleans are one byte, 0 or 1
-        if not array.flags.c_contiguous or array.dtype not in allowed:
-            raise CodegenError(f"array {slot.name} is not a contiguous {slot.ctype} array")
-    addresses = np.array([a.ctypes.data for a in arrays], dtype=np.uint64)
-    scalars = np.array([f(run) for f in lowered.scalar_fetch], dtype=np.float64)
-    integers = np.array([f(run) for f in lowered.integer_fetch], dtype=np.int64)
-    return addresses, scalars, integers, arrays

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from snngen.codegen.fetch import Fetch
 
 # C types of array elements and the numpy dtypes that hold them.
 CTYPES = {"double": "float64", "int32_t": "int32", "int64_t": "int64", "uint8_t": "uint8"}
@@ -54,3 +57,25 @@ class Program:
     rng_saved: str  # the array keeping the normal generator's spare value between calls
     progress: str  # the array receiving the next step to run, read back after each call
     parallel: bool = False  # some loops run on OpenMP threads (compile and link with OpenMP)
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """What a run needs of a lowering, besides the module: the argument tables' layout (array
+    element types, where dt, the generator's spare value and the progress counter go), how to
+    fetch each slot's value, and which slot holds what.
+
+    ``slots`` maps each slot's key (kind first, e.g. ``("scalar", group, "tau")``) to its
+    canonical name: what a standalone package needs to say which slot holds what. ``program``
+    is the lowered program itself, kept only until it is rendered (a lowering recalled from the
+    memo has none; see :mod:`snngen.codegen.memo`).
+    """
+
+    arrays: tuple[ArraySlot, ...]
+    array_fetch: tuple[Fetch, ...]
+    scalar_fetch: tuple[Fetch, ...]
+    integer_fetch: tuple[Fetch, ...]
+    slots: Mapping[tuple, str]
+    rng_saved: str
+    progress: str
+    program: Program | None = None

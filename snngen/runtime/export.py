@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from snngen.codegen.lower import fetch_tables
+from snngen.codegen.fetch import fetch_tables
 from snngen.codegen.render import render_text
 from snngen.errors import ModelError, RunError
 from snngen.runtime.group import NeuronGroup
@@ -45,13 +45,12 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
                                "a package converts all its recorded steps with one dt")  # fmt: skip
         obj.before_run(state)
     _, scalars, integers, arrays = fetch_tables(lowered, state)
-    index = {symbol.name: _position(symbol) for symbol in lowered.slots.values()}
-    keys = {(key[0], symbol.name): key[1:] for key, symbol in lowered.slots.items()}
+    index = {name: _position(name) for name in lowered.slots.values()}
+    keys = {(key[0], name): key[1:] for key, name in lowered.slots.items()}
     data: dict[str, np.ndarray] = {f"a{k}": np.array(a) for k, a in enumerate(arrays)}
     data["scalars"], data["integers"] = scalars, integers
     parameters = _parameters(lowered, state)
     propagators, source = _propagators(network, lowered, state, parameters, data)
-    program = lowered.program
     manifest = {
         "format": packaging.FORMAT,
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
@@ -65,18 +64,18 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
         "step": state.start,
         "duration": (state.stop - state.start) * state.dt,
         "rng": network._bit_generator.state,
-        "rng_saved": index[program.rng_saved],
-        "progress": index[program.progress],
-        "arrays": [_label(keys[("array", a.name)]) for a in program.arrays],
-        "scalars": [_label(keys[("scalar", name)]) for name in program.scalars],
-        "integers": [_label(keys[("integer", name)]) for name in program.integers],
+        "rng_saved": index[lowered.rng_saved],
+        "progress": index[lowered.progress],
+        "arrays": [_label(keys[("array", a.name)]) for a in lowered.arrays],
+        "scalars": [_label(keys[("scalar", f"_s{k}")]) for k in range(len(scalars))],
+        "integers": [_label(keys[("integer", f"_n{k}")]) for k in range(len(integers))],
         "parameters": list(parameters.values()),
         "propagators": propagators,
         "monitors": [_monitor(m, lowered, index) for m in network.objects
                      if isinstance(m, SpikeMonitor | StateMonitor | PopulationRateMonitor)],
         "state": [
-            {"group": key[1].name, "variable": key[3], "array": index[symbol.name]}
-            for key, symbol in lowered.slots.items()
+            {"group": key[1].name, "variable": key[3], "array": index[name]}
+            for key, name in lowered.slots.items()
             if key[0] == "array" and isinstance(key[1], NeuronGroup | Synapses)
             and len(key) == 4 and key[2] == "var"
         ],
@@ -86,9 +85,9 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
     return packaging.Package(manifest, data, binary, source)
 
 
-def _position(symbol: Any) -> int:
+def _position(name: str) -> int:
     """``_a3`` → 3: a slot's position in its table."""
-    return int(symbol.name[2:])
+    return int(name[2:])
 
 
 def _version() -> str:
@@ -110,13 +109,13 @@ def _parameters(lowered: Any, state: Any) -> dict[tuple, dict[str, Any]]:
     """The resolved external constants that the code reads from scalar slots, by (owner, name).
     A parameter a propagator reads is added by :func:`_propagators`."""
     parameters: dict[tuple, dict[str, Any]] = {}
-    for key, symbol in lowered.slots.items():
+    for key, slot in lowered.slots.items():
         if key[0] != "scalar" or len(key) != 3 or not isinstance(key[2], str):
             continue
         owner, name = key[1], key[2]
         if name in state._namespaces.get(owner, {}):
             entry = _parameter(parameters, state, owner, name)
-            entry["scalars"].append(_position(symbol))
+            entry["scalars"].append(_position(slot))
     return parameters
 
 
@@ -135,10 +134,10 @@ def _propagators(network: Any, lowered: Any, state: Any, parameters: dict,
     """Manifest entries of the propagators (one per group and gate value), and the numpy
     source of their matrices."""
     outputs: dict[tuple, list[dict[str, Any]]] = {}
-    for key, symbol in lowered.slots.items():
+    for key, name in lowered.slots.items():
         if len(key) == 5 and key[2] == "propagator":
             kind, owner, _, entry, gate = key
-            slot = {"slot": kind, "index": _position(symbol), "entry": entry}
+            slot = {"slot": kind, "index": _position(name), "entry": entry}
             outputs.setdefault((owner, gate), []).append(slot)
     entries, sources = [], ["import numpy\n"]
     functions: dict[Any, str] = {}
@@ -173,7 +172,7 @@ def _propagators(network: Any, lowered: Any, state: Any, parameters: dict,
 
 def _monitor(monitor: Any, lowered: Any, index: dict[str, int]) -> dict[str, Any]:
     def slot(kind: str, name: str) -> int:
-        return index[lowered.slots[(kind, monitor, name)].name]
+        return index[lowered.slots[(kind, monitor, name)]]
 
     entry: dict[str, Any] = {"name": monitor.name}
     if isinstance(monitor, SpikeMonitor):

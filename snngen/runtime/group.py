@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import sys
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
 from snngen.runtime.namespace import external_dimension
+from snngen.runtime.structure import describe_equations
 from snngen.runtime.variables import Variable, declared_variables, view
 from snngen.standalone.aligned import aligned_zeros
 from snngen.units.catalogue import UNITS
@@ -215,6 +216,9 @@ class NeuronGroup(Group):
         self.threshold = self._parse_threshold(threshold)
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method
+        # The code as written, for the structure key (see snngen.runtime.structure).
+        self._code = (threshold, reset, refractory if isinstance(refractory, str) else
+                      self.refractory is not None, method)  # fmt: skip
         self.rule: UpdateRule | None = None
         if self.equations.diff_eq_names:
             gated = self.refractory is not None
@@ -250,6 +254,10 @@ class NeuronGroup(Group):
                     statement.target,
                 )
         return statements
+
+    def structure(self, position: Callable[[Any], int]) -> tuple:
+        """What of the group decides the generated code (see :mod:`snngen.runtime.structure`)."""
+        return type(self).__name__, describe_equations(self.equations), self._code
 
     # -- names the generated code and string evaluation see ---------------------------------
 

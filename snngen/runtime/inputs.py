@@ -9,7 +9,7 @@ spikes (optionally repeated every ``period``), rounded to the step grid.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -119,12 +119,17 @@ class PoissonInput:
         self.N = int(N)
         self.rate = float(strip(rate))
         self.weight = parse_expression(weight) if isinstance(weight, str) else weight
+        self._code = weight if isinstance(weight, str) else None  # as written, for structure()
         expected = target._owner.variables[target_var].dim
         if not isinstance(weight, str) and get_dimension(weight) != expected:
             raise ModelError(f"the weight of PoissonInput must have the units of {target_var}")
         self.name = default_name("poissoninput")
         self.created_at = created_at(1)
         register(self)
+
+    def structure(self, position: Callable[[Any], int]) -> tuple:
+        """What of the input decides the generated code (see :mod:`snngen.runtime.structure`)."""
+        return "PoissonInput", position(self.source), self.when, self.target_var, self._code
 
     def before_run(self, run: Any) -> None:
         if self.rate * run.dt > 1:

@@ -8,7 +8,7 @@ memory; a spike monitor's buffers grow between chunks of the run.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,13 @@ class _Monitor:
     def t_(self) -> np.ndarray:
         """Recording times in seconds, as plain numbers."""
         return np.concatenate(self._times) if self._times else np.zeros(0)
+
+    def structure(self, position: Callable[[Any], int]) -> tuple:
+        """What of the monitor decides the generated code (see
+        :mod:`snngen.runtime.structure`)."""
+        # A StateMonitor's variables; whether a SpikeMonitor records each spike.
+        recorded = getattr(self, "record_variables", getattr(self, "record", None))
+        return type(self).__name__, position(self.source), self.when, recorded
 
     def before_run(self, run: Any) -> None:
         """Allocate this run's buffers."""

@@ -1,9 +1,11 @@
 """``Network`` and ``run``: lower, build (or fetch from the cache) and run the compiled loop.
 
-A run resolves external names, checks units, lowers the network to a program, renders it,
-loads its module from the cache and calls it in chunks of about :data:`CHUNK_SECONDS` of wall
-time, so that progress reports and Ctrl-C work. The loop runs without the GIL, so an interrupt
-lands between chunks, where the network and its monitors are consistent; the run can continue.
+A run resolves external names; for a structure not seen before (in this process or, through
+the memo of lowerings, in an earlier one) it checks units, lowers the network to a program and
+renders it; it loads the module from the cache and calls it in chunks of about
+:data:`CHUNK_SECONDS` of wall time, so that progress reports and Ctrl-C work. The loop runs
+without the GIL, so an interrupt lands between chunks, where the network and its monitors are
+consistent; the run can continue.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from snngen.runtime.inputs import PoissonInput
 from snngen.runtime.monitors import _Monitor
 from snngen.runtime.namespace import caller_namespace, resolve
 from snngen.runtime.rng import spawn_bit_generator
+from snngen.runtime.structure import structure_key
 from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
 from snngen.standalone.package import Package
@@ -151,8 +154,7 @@ class Network:
         self.step = 0
         self._dt: float | None = None
         self._lowered: Any = None
-        # The synapses' layouts and the threading that _lowered was made for.
-        self._lowered_for: tuple[list[tuple[bool, ...]], bool] | None = None
+        self._structure: str | None = None  # the structure key that _lowered was made for
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
@@ -165,14 +167,12 @@ class Network:
             elif isinstance(obj, NeuronGroup | Synapses | _Monitor | PoissonInput):
                 if obj not in self.objects:
                     self.objects.append(obj)
-                    self._lowered = None
             else:
                 raise ModelError(f"a Network holds groups, synapses and monitors, got {obj!r}")
 
     def remove(self, *objects: Any) -> None:
         for obj in objects:
             self.objects.remove(obj)
-        self._lowered = None
 
     @property
     def t(self) -> Quantity:
@@ -206,7 +206,7 @@ class Network:
                         threads=threads)  # fmt: skip
             raise Exported(_EXPORTING[0])
         state = self._run_state(duration, namespace, level + 1, threads)
-        module, lowered = self._compiled(state.threads is not None)
+        module, lowered = self._compiled(state)
         period = time_value(report_period, "report_period")
         seconds = (state.stop - state.start) * state.dt
         reporter = _reporter(report, period, state.start * state.dt, seconds)
@@ -220,7 +220,7 @@ class Network:
         from snngen.runtime.export import pack
 
         state = self._run_state(duration, namespace, level + 1, threads)
-        _, lowered = self._compiled(state.threads is not None)
+        _, lowered = self._compiled(state)
         return pack(self, lowered, state)
 
     def export(self, folder: str | Path, duration: Quantity,
@@ -263,7 +263,8 @@ class Network:
         return [obj for obj in self.objects if isinstance(obj, NeuronGroup)]
 
     def _resolve(self, run_namespace: Mapping[str, Any]) -> dict[Any, dict[str, Any]]:
-        """Values of every object's external names, with the units of its code checked."""
+        """Values of every object's external names (their units are checked by
+        :meth:`_check_units` when the network's structure is new)."""
         namespaces = {}
         inputs: dict[Any, set[str]] = {}  # names in Poisson inputs' weights, by target group
         for obj in self.objects:
@@ -286,12 +287,16 @@ class Network:
                     "not found in its namespace or the namespace of run()",
                     identifier=missing[0],
                 )
+            namespaces[obj] = values
+        return namespaces
+
+    def _check_units(self, namespaces: Mapping[Any, Mapping[str, Any]]) -> None:
+        """Check the units of every object's code with the resolved ``namespaces``."""
+        for obj, values in namespaces.items():
             if isinstance(obj, NeuronGroup):
                 variables = {name: v.dim for name, v in obj.variables.items()}
                 obj.equations.check_units(values, variables, require_all=True)
             obj.check_code_units(values)
-            namespaces[obj] = values
-        return namespaces
 
     def _check_member(self, user: Any, group: Any) -> None:
         if group not in self.objects:
@@ -300,24 +305,33 @@ class Network:
                 f"part of {self.name}; add it"
             )
 
-    def _compiled(self, parallel: bool) -> tuple[Any, Any]:
-        """The module and lowering of the network as it stands, for threads if ``parallel``."""
-        layout = [obj.layout() for obj in self.objects if isinstance(obj, Synapses)]
-        if (layout, parallel) != self._lowered_for:  # e.g. per-synapse delays set since then
-            self._lowered, self._lowered_for = None, (layout, parallel)
-        if self._lowered is None:
-            from snngen.build.cache import load_module
-            from snngen.codegen.lower import lower
-            from snngen.codegen.render import source
+    def _compiled(self, state: RunState) -> tuple[Any, Any]:
+        """The module and lowering of the network as it stands, for ``state``'s names and
+        threads; a new structure (e.g. per-synapse delays set since the last run) is looked up
+        in the memo of lowerings, else checked, lowered and rendered."""
+        from snngen.build.cache import load_module
+        from snngen.codegen.memo import recall
 
-            self._lowered = lower(self.objects, parallel)
-            self._source = source(self._lowered.program)
+        parallel = state.threads is not None
+        key = structure_key(self.objects, state._namespaces, parallel)
+        if key != self._structure:
+
+            def lowered() -> tuple[Any, str]:
+                from snngen.codegen.lower import lower
+                from snngen.codegen.render import source
+
+                self._check_units(state._namespaces)
+                lowering = lower(self.objects, parallel)
+                return lowering, source(lowering.program)
+
+            self._lowered, self._source = recall(key, self.objects, lowered)
             self._module = load_module(self._source, openmp=parallel)
+            self._structure = key
         return self._module, self._lowered
 
     def _call_loop(self, module: Any, lowered: Any, state: RunState,
                    reporter: Callable[[float, float], None] | None) -> None:  # fmt: skip
-        from snngen.codegen.lower import fetch_tables
+        from snngen.codegen.fetch import fetch_tables
 
         if self._bit_generator is None:
             self._bit_generator = spawn_bit_generator()

@@ -17,7 +17,7 @@ synapses, every step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension
+from snngen.runtime.structure import describe_equations
 from snngen.runtime.synapse_storage import SynapseStorage
 from snngen.runtime.variables import Variable
 from snngen.units.catalogue import UNITS, unit_string
@@ -102,6 +103,7 @@ class Synapses:
             if eq.kind is not EquationKind.SUBEXPRESSION:
                 self.variables[eq.name] = Variable(eq.name, eq.dim, eq.var_type)
         self.pathways = _pathways(on_pre, "pre") + _pathways(on_post, "post")
+        self._code = (on_pre, on_post, method)  # as written, for structure()
         if self.pathways and self.pathways[0].side == "pre":
             self.variables["delay"] = Variable("delay", SECOND.dim)
             self.pathways[0].delay_variable = "delay"
@@ -257,6 +259,12 @@ class Synapses:
         prepared = {id(v): v for v in self.runtime.values() if isinstance(v, np.ndarray)}
         prepared.pop(id(self.storage.indptr), None)  # direct pathways use the rows themselves
         return self.storage.nbytes + sum(v.nbytes for v in prepared.values())
+
+    def structure(self, position: Callable[[Any], int]) -> tuple:
+        """What of the synapses decides the generated code (see
+        :mod:`snngen.runtime.structure`): their groups, code and layout."""
+        return ("Synapses", position(self.source), position(self.target),
+                describe_equations(self.equations), self._code, self.layout())  # fmt: skip
 
     def layout(self) -> tuple[bool, ...]:
         """What of the synapses' data decides the generated code (see :meth:`direct`)."""

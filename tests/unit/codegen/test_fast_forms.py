@@ -9,6 +9,7 @@ bit: the forms reorder no arithmetic, so any difference is a bug.
 import numpy as np
 
 from snngen import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, seed
+from snngen.codegen.lower import lower
 
 EQUATIONS = """
 dv/dt = (-60*mV - v + 20*mV + ge*(0*mV - v) + gi*(-80*mV - v))/(20*ms) : volt (unless refractory)
@@ -41,12 +42,16 @@ def spikes_of(watch_update: bool = False, delays: str | None = None, method="exp
     return np.asarray(spikes.i), np.asarray(spikes.t), network
 
 
+def operations(network):
+    return lower(network.objects).program.operations
+
+
 def test_fused_neuron_pass_matches_separate_update_and_threshold():
     for method in ("exponential_euler", "euler"):
         fused_i, fused_t, fused = spikes_of(method=method)
         separate_i, separate_t, separate = spikes_of(watch_update=True, method=method)
-        assert "neuron_pass" in {op.kind for op in fused._lowered.program.operations}
-        assert "threshold" in {op.kind for op in separate._lowered.program.operations}
+        assert "neuron_pass" in {op.kind for op in operations(fused)}
+        assert "threshold" in {op.kind for op in operations(separate)}
         assert len(fused_i) > 100  # the network is active: the comparison means something
         np.testing.assert_array_equal(fused_i, separate_i)
         np.testing.assert_array_equal(fused_t, separate_t)
@@ -57,10 +62,10 @@ def test_direct_pathway_matches_delay_sorted_pathway():
     # 1.00 ms and 1.01 ms round to the same step: identical dynamics, but the delays differ,
     # so the pathway goes through the per-synapse order.
     sorted_i, sorted_t, general = spikes_of(delays="(1 + 0.01*(i % 2))*ms")
-    kinds = [op.fields.get("order") is None for op in direct._lowered.program.operations
+    kinds = [op.fields.get("order") is None for op in operations(direct)
              if op.kind == "synaptic_pathway"]  # fmt: skip
     assert kinds == [True, True]
-    kinds = [op.fields.get("order") is None for op in general._lowered.program.operations
+    kinds = [op.fields.get("order") is None for op in operations(general)
              if op.kind == "synaptic_pathway"]  # fmt: skip
     assert kinds == [False, True]
     np.testing.assert_array_equal(direct_i, sorted_i)
@@ -78,5 +83,5 @@ def test_setting_per_synapse_delays_between_runs_recompiles():
     synapses.delay = [0, 1] * ms
     network.run(1 * ms)
     assert network._lowered is not first
-    assert [op.fields["order"] is None for op in network._lowered.program.operations
+    assert [op.fields["order"] is None for op in operations(network)
             if op.kind == "synaptic_pathway"] == [False]  # fmt: skip
