@@ -28,7 +28,13 @@ from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
 from snngen.runtime.namespace import external_dimension
 from snngen.runtime.structure import describe_equations
-from snngen.runtime.variables import Variable, declared_variables, view
+from snngen.runtime.variables import (
+    Variable,
+    declared_variables,
+    unitless,
+    view,
+    with_units,
+)
 from snngen.standalone.aligned import aligned_zeros
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
@@ -122,18 +128,30 @@ class Group:
             raise AttributeError(name)
         if name in owner.variables:
             return view(owner.storage[name][self._slice(name)], owner.variables[name])
-        if name in owner.equations and owner.equations[name].kind is EquationKind.SUBEXPRESSION:
+        stem = unitless(name, owner.variables)
+        if stem is not None:  # Brian2's G.v_: the storage itself, numbers in SI units
+            return owner.storage[stem][self._slice(stem)]
+        subexpression = name.removesuffix("_") if name not in owner.equations else name
+        if (
+            subexpression in owner.equations
+            and owner.equations[subexpression].kind is EquationKind.SUBEXPRESSION
+        ):
             from snngen.runtime.assign import evaluate_subexpression
 
-            return evaluate_subexpression(self, name, level=1)
+            values = evaluate_subexpression(self, subexpression, level=1)
+            return np.asarray(values) if subexpression != name else values
         raise AttributeError(f"{type(self).__name__} has no variable or attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
         owner = self.__dict__.get("_owner")
-        if owner is not None and name in owner.__dict__.get("variables", ()):
+        variables = owner.__dict__.get("variables", {}) if owner is not None else {}
+        stem = unitless(name, variables)
+        if name in variables or stem is not None:
             from snngen.runtime.assign import assign
 
-            assign(self, name, value, level=1)
+            if stem is not None:
+                value = with_units(value, variables[stem], owner.name)
+            assign(self, stem or name, value, level=1)
         elif name.startswith("_") or hasattr(type(self), name) or not self.__dict__.get("_frozen"):
             object.__setattr__(self, name, value)
         else:

@@ -37,7 +37,7 @@ from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension
 from snngen.runtime.structure import describe_equations
 from snngen.runtime.synapse_storage import SynapseStorage
-from snngen.runtime.variables import Variable
+from snngen.runtime.variables import Variable, unitless, with_units
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity, strip
@@ -194,13 +194,20 @@ class Synapses:
             from snngen.runtime.synaptic_view import SynapticView
 
             return SynapticView(self, name)
+        stem = unitless(name, variables)
+        if stem is not None:  # Brian2's S.w_: the values as numbers in SI units
+            return self.storage[stem]
         raise AttributeError(f"Synapses has no attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in self.__dict__.get("variables", {}):
+        variables = self.__dict__.get("variables", {})
+        stem = unitless(name, variables)
+        if name in variables or stem is not None:
             from snngen.runtime.synaptic_view import SynapticView
 
-            SynapticView(self, name).assign(slice(None), value, level=1)
+            if stem is not None:
+                value = with_units(value, variables[stem], self.name)
+            SynapticView(self, stem or name).assign(slice(None), value, level=1)
         elif (
             name in self.__dict__
             or name.startswith("_")

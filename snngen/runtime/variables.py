@@ -3,19 +3,22 @@
 Storage is one contiguous numpy array per variable in SI units (DESIGN invariant 7): float64,
 numpy bool for ``boolean`` and int64 for ``integer`` variables. Reading ``G.v`` gives a view
 of that storage (a :class:`Quantity` when the variable has units), so ``G.v[:10] = -70*mV``
-writes through, as in Brian2.
+writes through, as in Brian2; ``G.v_`` is the same storage as plain numbers in SI units.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.errors import UnitMismatchError
 from snngen.standalone.aligned import aligned_zeros
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
-from snngen.units.quantity import Quantity
+from snngen.units.quantity import Quantity, get_dimension
 
 # "index": the neuron indices i and j of synapses.
 DTYPES = {"float": np.float64, "boolean": np.bool_, "integer": np.int64, "index": np.int32}
@@ -68,3 +71,22 @@ def view(array: np.ndarray, variable: Variable) -> np.ndarray:
     result = array.view(Quantity)
     result.dim = variable.dim
     return result
+
+
+def unitless(name: str, variables: Mapping[str, Any]) -> str | None:
+    """The variable that Brian2's unitless name ``name`` (``v_`` for ``v``) stands for, if any."""
+    stem = name[:-1]
+    return stem if name.endswith("_") and name not in variables and stem in variables else None
+
+
+def with_units(value: Any, variable: Variable, owner: str) -> Any:
+    """A value given without units (``G.v_ = -0.07``), as the quantity it stands for."""
+    if isinstance(value, str) or variable.dim == DIMENSIONLESS or variable.var_type != "float":
+        return value
+    if get_dimension(value) != DIMENSIONLESS:
+        raise UnitMismatchError(
+            f"{variable.name}_ of {owner} takes plain numbers in SI units; set "
+            f"{variable.name} (without the underscore) to assign a quantity",
+            identifier=variable.name,
+        )
+    return Quantity(value, variable.dim)
