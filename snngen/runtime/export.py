@@ -46,7 +46,6 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
         obj.before_run(state)
     _, scalars, integers, arrays = fetch_tables(lowered, state)
     index = {name: _position(name) for name in lowered.slots.values()}
-    keys = {(key[0], name): key[1:] for key, name in lowered.slots.items()}
     data: dict[str, np.ndarray] = {f"a{k}": np.array(a) for k, a in enumerate(arrays)}
     data["scalars"], data["integers"] = scalars, integers
     parameters = _parameters(lowered, state)
@@ -66,9 +65,7 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
         "rng": network._bit_generator.state,
         "rng_saved": index[lowered.rng_saved],
         "progress": index[lowered.progress],
-        "arrays": [_label(keys[("array", a.name)]) for a in lowered.arrays],
-        "scalars": [_label(keys[("scalar", f"_s{k}")]) for k in range(len(scalars))],
-        "integers": [_label(keys[("integer", f"_n{k}")]) for k in range(len(integers))],
+        **{f"{kind}s": _labels(lowered, kind) for kind in ("array", "scalar", "integer")},
         "parameters": list(parameters.values()),
         "propagators": propagators,
         "monitors": [_monitor(m, lowered, index) for m in network.objects
@@ -94,6 +91,13 @@ def _version() -> str:
     from snngen import __version__
 
     return __version__
+
+
+def _labels(lowered: Any, kind: str) -> list[str]:
+    """What each slot of one kind holds, in slot order."""
+    slots = sorted((_position(name), key[1:]) for key, name in lowered.slots.items()
+                   if key[0] == kind)  # fmt: skip
+    return [_label(key) for _, key in slots]
 
 
 def _label(key: tuple) -> str:

@@ -19,7 +19,6 @@ import sympy
 
 from snngen.equations.checks import SPECIAL_DIMENSIONS
 from snngen.equations.expressions import is_condition, parse_expression, symbol
-from snngen.equations.model import EquationKind
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
 from snngen.errors import IdentifierError, ModelError
@@ -131,15 +130,13 @@ class Group:
         stem = unitless(name, owner.variables)
         if stem is not None:  # Brian2's G.v_: the storage itself, numbers in SI units
             return owner.storage[stem][self._slice(stem)]
-        subexpression = name.removesuffix("_") if name not in owner.equations else name
-        if (
-            subexpression in owner.equations
-            and owner.equations[subexpression].kind is EquationKind.SUBEXPRESSION
-        ):
+        subexpressions = owner.equations.subexpr_names
+        stem = unitless(name, subexpressions)
+        if name in subexpressions or stem is not None:
             from snngen.runtime.assign import evaluate_subexpression
 
-            values = evaluate_subexpression(self, subexpression, level=1)
-            return np.asarray(values) if subexpression != name else values
+            values = evaluate_subexpression(self, stem or name, level=1)
+            return values if stem is None else np.asarray(values)  # G.I_: without units
         raise AttributeError(f"{type(self).__name__} has no variable or attribute {name!r}")
 
     def __setattr__(self, name: str, value: Any) -> None:

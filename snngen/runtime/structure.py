@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from snngen.codegen.render import template_directory
-from snngen.errors import RunError
 from snngen.units.quantity import get_dimension
 
 
@@ -36,11 +35,8 @@ def structure_key(objects: Sequence[Any], namespaces: Mapping[Any, Mapping[str, 
     """The digest of the network of ``objects`` run with the resolved ``namespaces``."""
     positions = {id(obj): k for k, obj in enumerate(objects)}
 
-    def position(group: Any) -> int:
-        owner = getattr(group, "_owner", group)
-        if id(owner) not in positions:
-            raise RunError(f"{owner.name} is used but is not part of the network")
-        return positions[id(owner)]
+    def position(group: Any) -> int:  # membership was checked when the names were resolved
+        return positions[id(getattr(group, "_owner", group))]
 
     parts = [_code_fingerprint(), parallel]
     for obj in objects:
@@ -72,5 +68,5 @@ def _code_fingerprint() -> str:
     sympy = importlib.util.find_spec("sympy")
     if sympy is not None and sympy.origin is not None:
         files.append(Path(sympy.origin).parent / "release.py")
-    stamps = [(str(f.relative_to(f.anchor)), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+    stamps = [(str(f), stat.st_size, stat.st_mtime_ns) for f in files for stat in [f.stat()]]
     return hashlib.sha256(repr(stamps).encode()).hexdigest()
