@@ -37,6 +37,8 @@ from snngen.build.compiler import (
 from snngen.errors import CacheError, CompilationError
 
 CACHE_ENV = "SNNGEN_CACHE_DIR"
+# Set: memoised facts are checked against fresh ones (see snngen.codegen.memo, build.checked).
+VERIFY_ENV = "SNNGEN_VERIFY_MEMO"
 _FAILED = "failed"
 _MEMO = "memo"
 _LOADED: dict[str, ModuleType] = {}

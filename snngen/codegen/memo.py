@@ -22,12 +22,11 @@ import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from snngen.build.cache import memoised
+from snngen.build.cache import VERIFY_ENV, memoised
 from snngen.codegen.fetch import Fetch
 from snngen.codegen.program import ArraySlot, Lowered
 from snngen.errors import CodegenError
 
-VERIFY_ENV = "SNNGEN_VERIFY_MEMO"
 _PLAIN = (str, int, float, bool, type(None), ArraySlot)
 
 

@@ -7,7 +7,6 @@ use them are checked later (at run time, as Brian2 does) and the others are chec
 
 from __future__ import annotations
 
-import keyword
 from collections.abc import Callable, Iterable, Mapping
 
 import sympy
@@ -15,61 +14,21 @@ from sympy.core.function import AppliedUndef
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from snngen.equations.expressions import is_condition
-from snngen.equations.functions import BUILTIN_FUNCTIONS, RANDOM_FUNCTIONS, SYMPY_DIMENSION_RULES
+from snngen.equations.functions import RANDOM_FUNCTIONS, SYMPY_DIMENSION_RULES
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.equations.names import (
+    SECOND,
+    Unresolved,
+    is_noise,
+    reserved_reason,
+)
 from snngen.errors import IdentifierError, UnitMismatchError
-from snngen.units.catalogue import UNITS, unit_string
+from snngen.units.catalogue import unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
-
-SECOND = UNITS["second"].dim
-NOISE_DIMENSION = SECOND**-0.5
-
-# Names with a fixed meaning in every model, and their dimensions.
-SPECIAL_DIMENSIONS: dict[str, Dimension] = {
-    "t": SECOND,
-    "dt": SECOND,
-    "i": DIMENSIONLESS,
-    "N": DIMENSIONLESS,
-}
-# Reserved for the runtime's refractoriness bookkeeping.
-RUNTIME_NAMES = frozenset({"not_refractory", "lastspike"})
-
-
-def is_noise(name: str) -> bool:
-    """``xi`` and ``xi_<anything>`` are white-noise sources."""
-    return name == "xi" or name.startswith("xi_")
-
-
-def reserved_reason(name: str) -> str | None:
-    """Why ``name`` cannot be defined by a model, or ``None`` if it can."""
-    if name.startswith("_"):
-        return "names starting with '_' are reserved for generated code"
-    if name in SPECIAL_DIMENSIONS:
-        return f"{name!r} is a built-in name (t: time, dt: time step, i: index, N: group size)"
-    if is_noise(name):
-        return f"{name!r} denotes white noise (xi, xi_<name>)"
-    if name in RUNTIME_NAMES:
-        return f"{name!r} is maintained by snngen for refractoriness"
-    if name in UNITS:
-        return f"{name!r} is the name of a unit"
-    if name in BUILTIN_FUNCTIONS or name in ("pi", "e"):
-        return f"{name!r} is the name of a built-in function or constant"
-    if keyword.iskeyword(name) or name in ("True", "False", "boolean", "integer"):
-        return f"{name!r} is a keyword"
-    return None
 
 
 class DimensionProblem(Exception):
     """Internal: a dimension inconsistency inside an expression, turned into a located error."""
-
-
-class Unresolved(Exception):
-    """Internal: an identifier or function whose dimension is not known (yet)."""
-
-    def __init__(self, name: str, is_function: bool = False) -> None:
-        super().__init__(name)
-        self.name = name
-        self.is_function = is_function
 
 
 DimensionLookup = Callable[[str], Dimension]

@@ -11,18 +11,14 @@ from __future__ import annotations
 import ast
 import itertools
 import math
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import sympy
 from sympy.core.relational import Relational
 from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from snngen.equations.functions import BUILTIN_FUNCTIONS, CONSTANTS, RANDOM_FUNCTIONS
-from snngen.errors import EquationSyntaxError
-from snngen.units.catalogue import UNITS
-from snngen.units.dimensions import DIMENSIONLESS, Dimension
+from snngen.equations.text import Location, char_column, parse_tree
 
 # Exact integer arithmetic is kept below this size; beyond it numbers become floats, so that text
 # such as ``9**9**9`` cannot make sympy build astronomically large integers.
@@ -83,47 +79,6 @@ def symbol(name: str) -> sympy.Symbol:
     return sympy.Symbol(name, real=True)
 
 
-@dataclass(frozen=True)
-class Location:
-    """Where an expression sits in the model text, for error messages with a caret."""
-
-    line: str
-    offset: int = 0
-    lineno: int | None = None
-
-    def error(self, message: str, column: int = 0, identifier: str | None = None) -> Exception:
-        return EquationSyntaxError(
-            message, self.line, self.offset + column, self.lineno, identifier=identifier
-        )
-
-
-def _char_column(text: str, byte_offset: int | None) -> int:
-    """ast reports UTF-8 byte offsets; carets need character offsets."""
-    if byte_offset is None:
-        return 0
-    return len(text.encode()[:byte_offset].decode(errors="ignore"))
-
-
-def _parse_tree(text: str, where: Location) -> tuple[ast.expr, str, Location]:
-    stripped = text.lstrip()
-    where = Location(where.line, where.offset + len(text) - len(stripped), where.lineno)
-    stripped = stripped.rstrip()
-    if not stripped:
-        raise where.error("expected an expression, found nothing")
-    try:
-        with (
-            warnings.catch_warnings()
-        ):  # e.g. "invalid decimal literal": we report errors ourselves
-            warnings.simplefilter("ignore", SyntaxWarning)
-            tree = ast.parse(stripped, mode="eval")
-    except SyntaxError as err:
-        column = max((err.offset or 1) - 1, 0) if err.lineno in (1, None) else 0
-        raise where.error(f"invalid expression: {err.msg}", column) from None
-    except (ValueError, RecursionError, MemoryError) as err:
-        raise where.error(f"invalid expression: {err}") from None
-    return tree.body, stripped, where
-
-
 def parse_expression(text: str, where: Location | None = None) -> sympy.Basic:
     """Convert expression text to a sympy expression, accepting only whitelisted constructs.
 
@@ -139,7 +94,7 @@ def parse_expression(text: str, where: Location | None = None) -> sympy.Basic:
         The line the expression comes from, for error messages; defaults to ``text`` itself.
     """
     where = where or Location(text)
-    node, stripped, where = _parse_tree(text, where)
+    node, stripped, where = parse_tree(text, where)
     converter = _Converter(stripped, where)
     try:
         result = converter.convert(node)
@@ -159,7 +114,7 @@ class _Converter:
         self.random_draws = itertools.count()
 
     def fail(self, node: ast.AST, message: str, identifier: str | None = None) -> Exception:
-        column = _char_column(self.text, getattr(node, "col_offset", 0))
+        column = char_column(self.text, getattr(node, "col_offset", 0))
         return self.where.error(message, column, identifier)
 
     def convert(self, node: ast.expr) -> sympy.Basic:
@@ -273,52 +228,3 @@ def _power(base: sympy.Basic, exponent: sympy.Basic) -> sympy.Basic:
             raise ValueError("a negative number to a fractional power is not real")
         return _float(result)
     return base**exponent
-
-
-# Unit declarations ---------------------------------------------------------------------------
-
-VARIABLE_TYPES = ("float", "integer", "boolean")
-
-
-def parse_unit(text: str, where: Location) -> tuple[Dimension, str]:
-    """Parse the unit after ``:`` in an equation line: ``volt/second``, ``1``, ``boolean``.
-
-    Returns the dimension and the variable type (``float``, ``integer`` or ``boolean``).
-    """
-    node, stripped, where = _parse_tree(text, where)
-    if isinstance(node, ast.Name) and node.id in ("boolean", "integer"):
-        return DIMENSIONLESS, node.id
-    return _unit_dimension(node, stripped, where), "float"
-
-
-def _unit_dimension(node: ast.expr, text: str, where: Location) -> Dimension:
-    def fail(message: str) -> Exception:
-        return where.error(message, _char_column(text, getattr(node, "col_offset", 0)))
-
-    if isinstance(node, ast.Name):
-        unit = UNITS.get(node.id)
-        if unit is None:
-            raise fail(f"unknown unit {node.id!r} (e.g. volt, second, siemens, amp, 1)")
-        return unit.dim
-    if isinstance(node, ast.Constant) and node.value == 1 and not isinstance(node.value, bool):
-        return DIMENSIONLESS
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Div):
-        left = _unit_dimension(node.left, text, where)
-        right = _unit_dimension(node.right, text, where)
-        return left * right if isinstance(node.op, ast.Mult) else left / right
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        exponent = _unit_exponent(node.right)
-        if exponent is None:
-            raise fail("a unit's exponent must be a number, e.g. metre**2 or second**-0.5")
-        return _unit_dimension(node.left, text, where) ** exponent
-    raise fail("a unit must be a product of unit names and powers, e.g. volt/second")
-
-
-def _unit_exponent(node: ast.expr) -> float | None:
-    sign = 1
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        sign = -1 if isinstance(node.op, ast.USub) else 1
-        node = node.operand
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        return sign * node.value
-    return None

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from snngen.equations.expressions import Location, parse_expression, parse_unit
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.equations.text import Location, parse_tree, parse_unit
 from snngen.errors import EquationSyntaxError
 from snngen.units.catalogue import UNITS
 
@@ -81,12 +81,12 @@ def parse_line(line: str, lineno: int | None = None) -> SingleEquation:
     else:
         raise where.error("expected 'dx/dt = expression', 'name = expression' or 'name' before ':'")
     name = match.group("name")
-    expr = None
+    expr_text = None
     expr_offset = 0
     if kind is not EquationKind.PARAMETER:
         expr_text = match.group("expr")
         expr_offset = match.start("expr") + len(expr_text) - len(expr_text.lstrip())
-        expr = parse_expression(match.group("expr"), Location(line, expr_offset, lineno))
+        parse_tree(expr_text, Location(line, expr_offset, lineno))  # syntax errors now
     allowed = FLAGS[kind]
     for flag in flags:
         if flag not in allowed:
@@ -99,7 +99,7 @@ def parse_line(line: str, lineno: int | None = None) -> SingleEquation:
     return SingleEquation(
         kind=kind,
         name=name,
-        expr=expr,
+        expr_text=expr_text,
         dim=dim,
         var_type=var_type,
         flags=frozenset(flags),

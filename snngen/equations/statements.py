@@ -10,32 +10,56 @@ Statements run in order, each seeing the values the previous ones assigned.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import sympy
-
-from snngen.equations.expressions import Location, parse_expression, symbol
 from snngen.equations.grammar import logical_lines
+from snngen.equations.text import Location, names_used, parse_tree
 from snngen.errors import EquationSyntaxError
+
+if TYPE_CHECKING:
+    import sympy
 
 _STATEMENT = re.compile(r"^\s*(?P<target>[A-Za-z_]\w*)\s*(?P<op>[-+*/]?=)(?!=)(?P<expr>.*)$")
 
 
 @dataclass(frozen=True)
 class Statement:
-    """``target op expr`` with ``op`` one of ``=``, ``+=``, ``-=``, ``*=``, ``/=``."""
+    """``target op expr`` with ``op`` one of ``=``, ``+=``, ``-=``, ``*=``, ``/=``.
+
+    The expression is kept as written (``expr_text``) and converted to sympy at the first use
+    of :attr:`expr`, as the right-hand sides of equations are.
+    """
 
     target: str
     operator: str
-    expr: sympy.Basic
+    expr_text: str
     line: str = field(default="", compare=False)
     lineno: int | None = field(default=None, compare=False)
     expr_offset: int = field(default=0, compare=False)
 
+    @functools.cached_property
+    def expr(self) -> sympy.Basic:
+        from snngen.equations.expressions import parse_expression
+
+        return parse_expression(self.expr_text, self.location())
+
+    @property
+    def identifiers(self) -> frozenset[str]:
+        """Names the expression uses (the target only if it reads it)."""
+        return names_used(self.expr_text).identifiers
+
+    @property
+    def functions(self) -> frozenset[str]:
+        return names_used(self.expr_text).functions
+
     @property
     def value(self) -> sympy.Basic:
         """The value assigned to the target, the augmented operators written out."""
+        from snngen.equations.expressions import symbol
+
         current = symbol(self.target)
         return {
             "=": lambda e: e,
@@ -49,6 +73,8 @@ class Statement:
         return Location(self.line, self.expr_offset, self.lineno)
 
     def __str__(self) -> str:
+        import sympy
+
         return f"{self.target} {self.operator} {sympy.sstr(self.expr)}"
 
 
@@ -76,5 +102,5 @@ def _parse_statement(line: str, lineno: int) -> Statement:
             f"names starting with '_' are reserved: {target!r}", line, 0, lineno, target
         )
     offset = match.start("expr")
-    expr = parse_expression(match["expr"], Location(line, offset, lineno))
-    return Statement(target, match["op"], expr, line, lineno, offset)
+    parse_tree(match["expr"], Location(line, offset, lineno))  # syntax errors now
+    return Statement(target, match["op"], match["expr"], line, lineno, offset)

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
-from snngen.equations.checks import (
-    NOISE_DIMENSION,
-    SPECIAL_DIMENSIONS,
-    Unresolved,
-    check_dimensions,
-    check_structure,
-    function_rules,
-    is_noise,
-)
+from snngen.build.checked import check_once
 from snngen.equations.grammar import parse_lines
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.equations.names import NOISE_DIMENSION, SPECIAL_DIMENSIONS, Unresolved, is_noise
 from snngen.errors import IdentifierError, ModelError
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import Dimension
 from snngen.units.quantity import get_dimension
+
+if TYPE_CHECKING:
+    import sympy
 
 
 class Equations:
@@ -37,6 +32,9 @@ class Equations:
         identifier the equations use but do not define to a value (``tau=10*ms``). Values stay
         out of the equations' structure, so generated code does not depend on them.
 
+    The structure and the dimensions are checked here, once per model text (see
+    :mod:`snngen.build.checked`).
+
     Examples
     --------
     >>> eqs = Equations('dv/dt = (v_rest - v)/tau : volt', tau=10*ms)
@@ -45,18 +43,31 @@ class Equations:
     """
 
     def __init__(self, text: str | Iterable[SingleEquation] = "", **substitutions: Any) -> None:
-        parsed = parse_lines(text) if isinstance(text, str) else list(text)
+        written = parse_lines(text) if isinstance(text, str) else list(text)
         renames = {k: v for k, v in substitutions.items() if isinstance(v, str)}
         values = {k: v for k, v in substitutions.items() if not isinstance(v, str)}
-        check_structure(parsed)
-        if renames:
-            parsed = _rename(parsed, renames)
-            check_structure(parsed)
+        parsed = _rename(written, renames) if renames else written
         self._equations: dict[str, SingleEquation] = {eq.name: eq for eq in parsed}
         self._constants: dict[str, Any] = {}
         for name, value in values.items():
             self._bind(name, value)
+        structure = (tuple(eq.line for eq in written), sorted(renames.items()), self.describe())
+        check_once("equations", structure, lambda: self._check([written, parsed]))
+
+    def _check(self, versions: list[list[SingleEquation]]) -> None:
+        """Check the structure of the equations (as written and as renamed) and the
+        dimensions that do not depend on external names."""
+        from snngen.equations.checks import check_structure
+
+        for equations in versions:
+            check_structure(equations)
         self.check_units(require_all=False)
+
+    def describe(self) -> tuple:
+        """The equations as written (every line, flags and unit included) and their bound
+        constants' dimensions: what of them decides checks and generated code."""
+        constants = sorted((name, repr(get_dimension(v))) for name, v in self._constants.items())
+        return tuple(eq.line for eq in self), tuple(constants)
 
     def _bind(self, name: str, value: Any) -> None:
         if name in self._equations:
@@ -191,8 +202,9 @@ class Equations:
                 return UNITS[name].dim
             raise Unresolved(name)
 
-        functions = function_rules(namespace)
-        check_dimensions(self, lookup, functions, require_all=require_all)
+        from snngen.equations.checks import check_dimensions, function_rules
+
+        check_dimensions(self, lookup, function_rules(namespace), require_all=require_all)
 
     # -- combination -------------------------------------------------------------------------
 
@@ -211,7 +223,7 @@ class Equations:
                     identifier=name,
                 )
             combined._bind(name, value)
-        combined.check_units(require_all=False)
+        check_once("equations", combined.describe(), lambda: combined._check([]))
         return combined
 
     def __radd__(self, other: str) -> Equations:

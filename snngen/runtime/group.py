@@ -8,25 +8,23 @@ is the namespace known.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 import weakref
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
-from snngen.equations.checks import SPECIAL_DIMENSIONS
-from snngen.equations.expressions import is_condition, parse_expression, symbol
+from snngen.build.checked import check_once
+from snngen.equations.names import SPECIAL_DIMENSIONS
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
+from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError
-from snngen.integration.registry import integrate
-from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
 from snngen.runtime.namespace import external_dimension
-from snngen.runtime.structure import describe_equations
 from snngen.runtime.variables import (
     Variable,
     declared_variables,
@@ -38,6 +36,11 @@ from snngen.standalone.aligned import aligned_zeros
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
+
+if TYPE_CHECKING:
+    import sympy
+
+    from snngen.integration.rule import UpdateRule
 
 # Every group and monitor created, for the module-level run() to collect (weakly held).
 CREATED: weakref.WeakSet = weakref.WeakSet()
@@ -56,7 +59,6 @@ _BOOKKEEPING = {
 }
 # Brian2's "long ago" for neurons that never spiked.
 NEVER_SPIKED = -1e4
-GATE = symbol("not_refractory")
 
 
 _NAME_COUNTS: dict[str, itertools.count] = {}
@@ -78,28 +80,35 @@ class Refractoriness:
     """A refractory period: a duration (quantity or string) or a condition (string).
 
     A quantity is a run-time value, like a parameter, so changing it does not recompile: the
-    code refers to it by the symbol :data:`DURATION` and :attr:`seconds` holds its value.
+    code refers to it by the symbol ``_refractory`` and :attr:`seconds` holds its value. A
+    string is parsed to sympy at the first use of :attr:`expr`.
     """
 
-    DURATION = sympy.Symbol("_refractory", real=True)
-
     def __init__(self, value: Any) -> None:
-        self.condition: sympy.Basic | None = None
-        self.duration: sympy.Basic | None = None
-        self.seconds: float | None = None
-        if isinstance(value, str):
-            expr = parse_expression(value)
-            if is_condition(expr):
-                self.condition = expr
-            else:
-                self.duration = expr
-        else:
-            self.seconds = time_value(value, "refractory")
-            self.duration = self.DURATION
+        self.text = value if isinstance(value, str) else None
+        self.seconds = None if self.text is not None else time_value(value, "refractory")
+
+    @functools.cached_property
+    def expr(self) -> sympy.Basic:
+        import sympy
+
+        from snngen.equations.expressions import parse_expression
+
+        if self.text is None:
+            return sympy.Symbol("_refractory", real=True)
+        return parse_expression(self.text)
 
     @property
-    def expr(self) -> sympy.Basic:
-        return self.condition if self.condition is not None else self.duration
+    def condition(self) -> sympy.Basic | None:
+        """The expression if it is a condition (true while refractory)."""
+        from snngen.equations.expressions import is_condition
+
+        return self.expr if is_condition(self.expr) else None
+
+    @property
+    def duration(self) -> sympy.Basic | None:
+        """The expression if it is a duration."""
+        return None if self.condition is not None else self.expr
 
 
 class Group:
@@ -228,29 +237,49 @@ class NeuronGroup(Group):
         self.spike_buffer = aligned_zeros(self.N, np.int32)  # this step's spikes, for the loop
         # A byte per neuron, zero-padded to whole 8-byte words: the loop's spike flags.
         self.spike_flags = aligned_zeros(-(-self.N // 8) * 8, np.uint8)
-        self.threshold = self._parse_threshold(threshold)
+        self._threshold_text = threshold
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method
         # The code as written, for the structure key (see snngen.runtime.structure).
         self._code = (threshold, reset, refractory if isinstance(refractory, str) else
                       self.refractory is not None, method)  # fmt: skip
-        self.rule: UpdateRule | None = None
-        if self.equations.diff_eq_names:
-            gated = self.refractory is not None
-            self.rule = integrate(self.equations, method, GATE if gated else None)
+        check_once("neurongroup", (self.equations.describe(), self._code), self._check)
         register(self)
         self._frozen = True
 
-    def _parse_threshold(self, threshold: str | None) -> sympy.Basic | None:
-        if threshold is None:
-            return None
-        expr = parse_expression(threshold)
-        if not is_condition(expr):
+    def _check(self) -> None:
+        """Parse the threshold, reset and refractoriness and derive the update rule, so that
+        errors in them are raised now, where the group is created."""
+        from snngen.equations.expressions import is_condition
+
+        if self.threshold is not None and not is_condition(self.threshold):
             raise ModelError(
                 f"the threshold of {self.name} must be a condition such as 'v > v_th', "
-                f"got {threshold!r}"
+                f"got {self._threshold_text!r}"
             )
-        return expr
+        for statement in self.reset:
+            statement.expr  # noqa: B018 - parsed for its errors
+        if self.refractory is not None:
+            self.refractory.expr  # noqa: B018
+        self.rule  # noqa: B018
+
+    @functools.cached_property
+    def threshold(self) -> sympy.Basic | None:
+        """The spike condition in sympy (parsed at the first use)."""
+        from snngen.equations.expressions import parse_expression
+
+        return None if self._threshold_text is None else parse_expression(self._threshold_text)
+
+    @functools.cached_property
+    def rule(self) -> UpdateRule | None:
+        """The update rule of the differential equations (derived at the first use)."""
+        from snngen.equations.expressions import symbol
+        from snngen.integration.registry import integrate
+
+        if not self.equations.diff_eq_names:
+            return None
+        gate = symbol("not_refractory") if self.refractory is not None else None
+        return integrate(self.equations, self.method, gate)
 
     def _parse_code(self, code: str, what: str) -> list[Statement]:
         statements = parse_statements(code)
@@ -272,7 +301,7 @@ class NeuronGroup(Group):
 
     def structure(self, position: Callable[[Any], int]) -> tuple:
         """What of the group decides the generated code (see :mod:`snngen.runtime.structure`)."""
-        return type(self).__name__, describe_equations(self.equations), self._code
+        return type(self).__name__, self.equations.describe(), self._code
 
     # -- names the generated code and string evaluation see ---------------------------------
 
@@ -289,25 +318,22 @@ class NeuronGroup(Group):
     def external_identifiers(self) -> frozenset[str]:
         """Names the group's code uses that it does not define (resolved from a namespace)."""
         used = set(self.equations.identifiers) | set(self.equations.functions)
-        for expr in self.expressions():
-            used |= {s.name for s in expr.free_symbols}
-        used |= {
-            f.func.__name__
-            for expr in self.expressions()
-            for f in expr.atoms(sympy.core.function.AppliedUndef)
-        }
+        for text in self.code_texts():
+            names = names_used(text)
+            used |= names.identifiers | names.functions
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
         known |= set(self.equations.constants) | set(UNITS)
         return frozenset(n for n in used if n not in known and not n.startswith("_"))
 
-    def expressions(self) -> list[sympy.Basic]:
-        """Threshold, reset values and refractoriness: the code besides the equations."""
-        result = [s.expr for s in self.reset]
-        if self.threshold is not None:
-            result.append(self.threshold)
-        if self.refractory is not None:
-            result.append(self.refractory.expr)
-        return result
+    def code_texts(self) -> list[str]:
+        """Threshold, reset values and refractoriness as written: the code besides the
+        equations."""
+        texts = [s.expr_text for s in self.reset]
+        if self._threshold_text is not None:
+            texts.append(self._threshold_text)
+        if self.refractory is not None and self.refractory.text is not None:
+            texts.append(self.refractory.text)
+        return texts
 
     def check_code_units(self, namespace: Mapping[str, Any]) -> None:
         """Check the units of threshold, reset and refractoriness once the namespace is known."""

@@ -9,12 +9,13 @@ spikes (optionally repeated every ``period``), rounded to the step grid.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
-from snngen.equations.expressions import parse_expression
+from snngen.equations.text import Location, parse_tree
 from snngen.errors import IdentifierError, ModelError
 from snngen.runtime.clock import time_value
 from snngen.runtime.group import Group, NeuronGroup, created_at, default_name, register
@@ -118,14 +119,23 @@ class PoissonInput:
         self.target_var = target_var
         self.N = int(N)
         self.rate = float(strip(rate))
-        self.weight = parse_expression(weight) if isinstance(weight, str) else weight
         self._code = weight if isinstance(weight, str) else None  # as written, for structure()
+        if self._code is not None:
+            parse_tree(weight, Location(weight))  # syntax errors now
+        self._weight = weight
         expected = target._owner.variables[target_var].dim
         if not isinstance(weight, str) and get_dimension(weight) != expected:
             raise ModelError(f"the weight of PoissonInput must have the units of {target_var}")
         self.name = default_name("poissoninput")
         self.created_at = created_at(1)
         register(self)
+
+    @functools.cached_property
+    def weight(self) -> Any:
+        """The weight: a quantity, or an expression in sympy (parsed at the first use)."""
+        from snngen.equations.expressions import parse_expression
+
+        return self._weight if self._code is None else parse_expression(self._code)
 
     def structure(self, position: Callable[[Any], int]) -> tuple:
         """What of the input decides the generated code (see :mod:`snngen.runtime.structure`)."""

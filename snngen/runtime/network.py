@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sympy import sstr as sympy_text
 
+from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError, RunError
 from snngen.runtime.clock import SECOND, defaultclock, time_value
 from snngen.runtime.group import CREATED, NeuronGroup, created_at
@@ -268,8 +268,8 @@ class Network:
         namespaces = {}
         inputs: dict[Any, set[str]] = {}  # names in Poisson inputs' weights, by target group
         for obj in self.objects:
-            if isinstance(obj, PoissonInput) and hasattr(obj.weight, "free_symbols"):
-                names = {s.name for s in obj.weight.free_symbols}
+            if isinstance(obj, PoissonInput) and obj._code is not None:
+                names = set(names_used(obj._code).identifiers)
                 inputs.setdefault(obj.source._owner, set()).update(names)
         for obj in self.objects:
             if isinstance(obj, _Monitor | PoissonInput):
@@ -457,9 +457,10 @@ def _where_used(obj: Any, name: str) -> str:
     for eq in obj.equations:
         if name in eq.identifiers or name in eq.functions:
             return f" in '{eq}'"
-    for expr in obj.expressions():
-        if name in {s.name for s in expr.free_symbols}:
-            return f" in '{sympy_text(expr)}'"
+    for text in obj.code_texts():
+        names = names_used(text)
+        if name in names.identifiers | names.functions:
+            return f" in '{text.strip()}'"
     return ""
 
 

@@ -17,16 +17,13 @@ arguments (DESIGN invariant 2).
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.util
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from snngen.codegen.render import template_directory
+from snngen.build.checked import code_fingerprint
 from snngen.units.quantity import get_dimension
 
 
@@ -38,7 +35,7 @@ def structure_key(objects: Sequence[Any], namespaces: Mapping[Any, Mapping[str, 
     def position(group: Any) -> int:  # membership was checked when the names were resolved
         return positions[id(getattr(group, "_owner", group))]
 
-    parts = [_code_fingerprint(), parallel]
+    parts = [code_fingerprint(), parallel]
     for obj in objects:
         names = namespaces.get(obj, {})
         parts.append(
@@ -47,26 +44,8 @@ def structure_key(objects: Sequence[Any], namespaces: Mapping[Any, Mapping[str, 
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def describe_equations(equations: Any) -> tuple:
-    """Equations as written (every line, flags and unit included) and their bound constants'
-    dimensions."""
-    constants = sorted((name, repr(get_dimension(v))) for name, v in equations.constants.items())
-    return tuple(eq.line for eq in equations), tuple(constants)
-
-
 def _signature(value: Any) -> tuple:
     """What the code and the unit checks see of an external name's value (for a
     ``TimedArray``, whether it is called with one argument or two)."""
     shape = np.ndim(value.values) if hasattr(value, "dimension_rule") else np.ndim(value)
     return type(value).__name__, repr(get_dimension(value)), shape
-
-
-@functools.cache
-def _code_fingerprint() -> str:
-    package = Path(__file__).resolve().parent.parent
-    files = sorted(package.rglob("*.py")) + sorted(template_directory().rglob("*.j2"))
-    sympy = importlib.util.find_spec("sympy")
-    if sympy is not None and sympy.origin is not None:
-        files.append(Path(sympy.origin).parent / "release.py")
-    stamps = [(str(f), stat.st_size, stat.st_mtime_ns) for f in files for stat in [f.stat()]]
-    return hashlib.sha256(repr(stamps).encode()).hexdigest()

@@ -17,30 +17,33 @@ synapses, every step.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
 
-from snngen.equations.checks import SPECIAL_DIMENSIONS
-from snngen.equations.expressions import symbol
+from snngen.build.checked import check_once
 from snngen.equations.model import EquationKind, SingleEquation
+from snngen.equations.names import SPECIAL_DIMENSIONS
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
+from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError, UnitMismatchError, UnsupportedEquationsError
-from snngen.integration.registry import integrate
-from snngen.integration.rule import UpdateRule
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension
-from snngen.runtime.structure import describe_equations
 from snngen.runtime.synapse_storage import SynapseStorage
 from snngen.runtime.variables import Variable, unitless, with_units
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity, strip
+
+if TYPE_CHECKING:
+    import sympy
+
+    from snngen.integration.rule import UpdateRule
 
 _INDEX_VARIABLES = {
     "i": Variable("i", DIMENSIONLESS, "index"),
@@ -107,10 +110,10 @@ class Synapses:
         if self.pathways and self.pathways[0].side == "pre":
             self.variables["delay"] = Variable("delay", SECOND.dim)
             self.pathways[0].delay_variable = "delay"
-        self.event_driven = _event_driven(self.equations)
-        if self.event_driven:
+        if any("event-driven" in eq.flags for eq in self.equations):
             self.variables["lastupdate"] = Variable("lastupdate", SECOND.dim)
-        self.rule = _clock_driven_rule(self.equations, method)
+        self.method = method
+        check_once("synapses", (self.equations.describe(), self._code), self._check)
         self.summed = _summed(self.equations, self.target._owner)
         initial = {"delay": 0.0 if delay is None else time_value(delay, "delay")}
         self.storage = SynapseStorage(self.variables, self.source.N, initial)
@@ -119,6 +122,25 @@ class Synapses:
             self._check_targets(pathway)
         register(self)
         self._frozen = True
+
+    def _check(self) -> None:
+        """Parse the pathways and derive the update rules, so that errors in them are raised
+        now, where the synapses are created."""
+        for pathway in self.pathways:
+            for statement in pathway.statements:
+                statement.expr  # noqa: B018 - parsed for its errors
+        self.event_driven  # noqa: B018
+        self.rule  # noqa: B018
+
+    @functools.cached_property
+    def event_driven(self) -> list[EventDriven]:
+        """The event-driven equations' exact updates (derived at the first use)."""
+        return _event_driven(self.equations)
+
+    @functools.cached_property
+    def rule(self) -> UpdateRule | None:
+        """The update rule of the clock-driven equations (derived at the first use)."""
+        return _clock_driven_rule(self.equations, self.method)
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -271,7 +293,7 @@ class Synapses:
         """What of the synapses decides the generated code (see
         :mod:`snngen.runtime.structure`): their groups, code and layout."""
         return ("Synapses", position(self.source), position(self.target),
-                describe_equations(self.equations), self._code, self.layout())  # fmt: skip
+                self.equations.describe(), self._code, self.layout())  # fmt: skip
 
     def layout(self) -> tuple[bool, ...]:
         """What of the synapses' data decides the generated code (see :meth:`direct`)."""
@@ -363,14 +385,16 @@ class Synapses:
                     f"on_{pathway.side} of {self.name}", namespace, statement,
                 )  # fmt: skip
 
-    def expressions(self) -> list[sympy.Basic]:
-        return [s.expr for p in self.pathways for s in p.statements]
+    def code_texts(self) -> list[str]:
+        """The pathways' statements' expressions as written."""
+        return [s.expr_text for p in self.pathways for s in p.statements]
 
     def external_identifiers(self) -> frozenset[str]:
         """Names the synaptic code uses that nothing here defines (from a namespace)."""
         used = set(self.equations.identifiers) | set(self.equations.functions)
-        for expr in self.expressions():
-            used |= {s.name for s in expr.free_symbols}
+        for text in self.code_texts():
+            names = names_used(text)
+            used |= names.identifiers | names.functions
         source, target = self.source._owner, self.target._owner
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
         known |= {f"{n}_pre" for n in source.variables} | {f"{n}_post" for n in target.variables}
@@ -396,6 +420,8 @@ def _pathways(code: str | Mapping[str, str] | None, side: str) -> list[Pathway]:
 
 
 def _event_driven(equations: Equations) -> list[EventDriven]:
+    from snngen.equations.expressions import symbol
+
     result = []
     names = {eq.name for eq in equations if eq.kind is EquationKind.DIFFERENTIAL}
     for eq in equations:
@@ -423,6 +449,8 @@ def _clock_driven_rule(equations: Equations, method: str | None) -> UpdateRule |
     kept = Equations(clock_driven)
     if not kept.diff_eq_names:
         return None
+    from snngen.integration.registry import integrate
+
     return integrate(kept, method)
 
 
