@@ -5,6 +5,7 @@ brings the units, numpy's names and, when matplotlib is installed, pylab's plott
 """
 
 import builtins as _builtins
+import importlib as _importlib
 import importlib.util as _importlib_util
 
 import numpy as _np
@@ -22,13 +23,6 @@ from snngen.errors import (
     SnngenError,
     UnitMismatchError,
     UnsupportedEquationsError,
-)
-from snngen.integration import (
-    NumpyStepper,
-    convergence,
-    explain,
-    integrate,
-    spike_time_convergence,
 )
 from snngen.runtime.clock import Clock, defaultclock
 from snngen.runtime.group import NeuronGroup, Subgroup
@@ -64,23 +58,30 @@ _PYLAB_NAMES = (
 _HAS_MATPLOTLIB = _importlib_util.find_spec("matplotlib") is not None
 
 
-def _pylab(name: str) -> object:
-    """``matplotlib.pyplot.<name>``, imported at the first call: ``from snngen import *`` binds
-    every pylab name, and importing pyplot then would add ~0.4 s to every script's start."""
+def _deferred(module: str, name: str) -> object:
+    """``<module>.<name>``, imported at the first call. ``from snngen import *`` binds every
+    public name; importing pyplot then would add ~0.4 s to every script's start, and sympy
+    (for the teaching functions) 0.25 s to a script whose model is in the cache."""
 
     def call(*args: object, **kwargs: object) -> object:
-        import matplotlib.pyplot
-
-        return getattr(matplotlib.pyplot, name)(*args, **kwargs)
+        return getattr(_importlib.import_module(module), name)(*args, **kwargs)
 
     call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"matplotlib.pyplot.{name} (matplotlib is imported at the first call)."
+    call.__doc__ = f"{module}.{name} ({module} is imported at the first call)."
     return call
+
+
+# Integration for teaching: derive, explain and measure update rules (sympy).
+NumpyStepper = _deferred("snngen.integration", "NumpyStepper")
+convergence = _deferred("snngen.integration", "convergence")
+explain = _deferred("snngen.integration", "explain")
+integrate = _deferred("snngen.integration", "integrate")
+spike_time_convergence = _deferred("snngen.integration", "spike_time_convergence")
 
 
 def __getattr__(name: str) -> object:
     if name in _PYLAB_NAMES and _HAS_MATPLOTLIB:
-        return _pylab(name)
+        return _deferred("matplotlib.pyplot", name)
     raise AttributeError(f"module 'snngen' has no attribute {name!r}")
 
 

@@ -1,7 +1,6 @@
 import pytest
 
-from snngen.build.cache import CACHE_ENV
-from snngen.codegen.memo import VERIFY_ENV
+from snngen.build.cache import CACHE_ENV, VERIFY_ENV
 
 
 @pytest.fixture(scope="session")
@@ -15,8 +14,9 @@ def shared_cache(tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def verified_memo():
-    """Every lowering recalled from the memo is compared with a fresh one (a structural fact
-    missing from the structure key would otherwise go unnoticed; see snngen.codegen.memo)."""
+    """Every lowering recalled from the memo is compared with a fresh one, and every check
+    remembered per structure runs again (a structural fact missing from a key would otherwise
+    go unnoticed; see snngen.codegen.memo and snngen.build.checked)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(VERIFY_ENV, "1")
         yield

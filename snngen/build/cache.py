@@ -13,6 +13,7 @@ Command line: ``snngen cache info|clear`` (or ``python -m snngen cache ...``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -33,6 +34,7 @@ from snngen.build.compiler import (
     compile_extension,
     extension_suffix,
     toolchain_fingerprint,
+    toolchain_stamp,
 )
 from snngen.errors import CacheError, CompilationError
 
@@ -48,8 +50,14 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("snngen"))
 
 
+@functools.cache
+def memoised_toolchain() -> str:
+    """:func:`~snngen.build.compiler.toolchain_fingerprint`, memoised by the toolchain's stamp."""
+    return memoised_text("toolchain", toolchain_stamp(), toolchain_fingerprint)
+
+
 def source_key(source: str, openmp: bool = False) -> str:
-    toolchain = toolchain_fingerprint() + (f"\nOpenMP {' '.join(OPENMP_FLAGS)}" if openmp else "")
+    toolchain = memoised_toolchain() + (f"\nOpenMP {' '.join(OPENMP_FLAGS)}" if openmp else "")
     return hashlib.sha256(f"{source}\0{toolchain}".encode()).hexdigest()
 
 
@@ -111,7 +119,7 @@ def _build(source: str, root: Path, key: str, openmp: bool) -> None:
         pyx = work / f"{module_name(key)}.pyx"
         pyx.write_text(source)
         compile_extension(pyx, openmp)
-        meta = {"fingerprint": toolchain_fingerprint(), "created": time.time()}
+        meta = {"fingerprint": memoised_toolchain(), "created": time.time()}
         (work / "meta.json").write_text(json.dumps(meta, indent=1))
         os.rename(work, root / key)
     except CompilationError as err:
@@ -181,7 +189,7 @@ def describe() -> str:
     """A summary of the cache: where it is, how many modules, how large, which toolchain."""
     found = entries()
     total = sum(_size(e) for e in found)
-    fingerprint = toolchain_fingerprint().replace("\n", "\n  ")
+    fingerprint = memoised_toolchain().replace("\n", "\n  ")
     return (
         f"cache root: {cache_root()}\n"
         f"modules:    {len(found)} ({total / 2**20:.1f} MiB)\n"

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import sympy
 
+from snngen.equations.text import NUMPY_FUNCTIONS
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 
 
@@ -171,15 +171,8 @@ SYMPY_DIMENSION_RULES: dict[type, DimensionRule] = {
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
 
 
-def _numpy_exprel(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=float)
-    small = np.abs(x) < 1e-8  # below this, 1 + x/2 is exact to double precision
-    safe = np.where(small, 1.0, x)
-    return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
-
-
-# Implementations for evaluating expressions with numpy (sympy.lambdify), e.g. in reference tests.
+# Numpy forms of the functions sympy prints by these names (for sympy.lambdify).
 NUMPY_IMPLEMENTATIONS: dict[str, Callable] = {
-    "exprel": _numpy_exprel,
-    "int_": lambda x: np.trunc(x).astype(float),
+    "exprel": NUMPY_FUNCTIONS["exprel"],
+    "int_": NUMPY_FUNCTIONS["int"],
 }

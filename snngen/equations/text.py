@@ -11,19 +11,43 @@ from __future__ import annotations
 import ast
 import functools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from snngen.errors import EquationSyntaxError
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 
-# The built-in functions and constants of model text (their sympy forms, dimension rules and
-# numpy forms are in snngen.equations.functions, which checks that it defines exactly these).
-FUNCTION_NAMES = frozenset({
-    "exp", "log", "log10", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh", "arctan", "abs",
-    "sign", "floor", "ceil", "clip", "exprel", "int", "rand", "randn",
-})  # fmt: skip
+
+def _exprel(x: Any) -> np.ndarray:
+    """``(exp(x) - 1)/x``, equal to 1 at 0."""
+    x = np.asarray(x, dtype=float)
+    small = np.abs(x) < 1e-8  # below this, 1 + x/2 is exact to double precision
+    safe = np.where(small, 1.0, x)
+    return np.where(small, 1.0 + x / 2, np.expm1(safe) / safe)
+
+
+def _clip(x: Any, low: Any, high: Any) -> Any:
+    return np.minimum(np.maximum(x, low), high)
+
+
+def _truncate(x: Any) -> np.ndarray:
+    return np.trunc(x).astype(float)
+
+
+# The built-in functions of model text with their numpy forms, and its constants. Their sympy
+# forms and dimension rules are in snngen.equations.functions (a test checks that it defines the
+# same names); rand and randn draw from snngen's generator (see snngen.runtime.pyeval).
+NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "exp": np.exp, "log": np.log, "log10": np.log10, "sqrt": np.sqrt, "sin": np.sin,
+    "cos": np.cos, "tan": np.tan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
+    "arctan": np.arctan, "abs": np.abs, "sign": np.sign, "floor": np.floor, "ceil": np.ceil,
+    "clip": _clip, "exprel": _exprel, "int": _truncate,
+}  # fmt: skip
+FUNCTION_NAMES = frozenset({*NUMPY_FUNCTIONS, "rand", "randn"})
 CONSTANT_NAMES = frozenset({"pi", "e"})
 
 
@@ -92,6 +116,16 @@ def names_used(text: str) -> Names:
         if isinstance(item, ast.Name) and id(item) not in called and item.id not in CONSTANT_NAMES:
             identifiers.add(item.id)
     return Names(frozenset(identifiers), frozenset(functions))
+
+
+def is_condition_text(text: str) -> bool:
+    """Whether ``text`` is a truth value: a comparison, ``and``/``or``/``not``, True/False."""
+    node, _, _ = parse_tree(text, Location(text))
+    if isinstance(node, ast.UnaryOp):
+        return isinstance(node.op, ast.Not)
+    return isinstance(node, ast.Compare | ast.BoolOp) or (
+        isinstance(node, ast.Constant) and isinstance(node.value, bool)
+    )
 
 
 def renamed_text(text: str, names: Mapping[str, str]) -> str:

@@ -11,26 +11,23 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import sympy
-from sympy.core.function import AppliedUndef
 
-from snngen.equations.checks import (
-    DimensionProblem,
-    Unresolved,
-    expression_dimension,
-    function_rules,
-)
-from snngen.equations.expressions import parse_expression
+from snngen.build.checked import check_once
 from snngen.equations.model import EquationKind
+from snngen.equations.names import Unresolved
 from snngen.equations.statements import Statement
+from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, UnitMismatchError
 from snngen.runtime.namespace import caller_namespace
 from snngen.runtime.pyeval import evaluate
+from snngen.runtime.structure import signature
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import Dimension
 from snngen.units.quantity import Quantity, get_dimension, strip
 
 if TYPE_CHECKING:
+    import sympy
+
     from snngen.runtime.group import Group
 
 
@@ -45,9 +42,11 @@ def assign(group: Group, name: str, value: Any, level: int) -> None:
     target = owner.storage[name][group._slice(name)]
     if isinstance(value, str):
         namespace = {**caller_namespace(level), **owner.namespace}
-        expr = parse_expression(value)
-        check_expression(group, expr, variable.dim, f"the assignment to {name}", namespace)
-        value = _evaluate(group, expr, namespace, len(target))
+        check_text(
+            lambda n: owner.dimension_of(n, namespace), value, variable.dim,
+            f"the assignment to {name} of {owner.name}", namespace,
+        )  # fmt: skip
+        value = _evaluate(group, value, namespace, len(target))
     elif variable.var_type == "float":
         dim = get_dimension(value)
         if dim != variable.dim:
@@ -64,47 +63,70 @@ def evaluate_subexpression(group: Group, name: str, level: int) -> Any:
     """The value of subexpression ``name`` for each neuron of ``group``."""
     owner = group._owner
     namespace = {**caller_namespace(level), **owner.namespace}
-    values = _evaluate(group, owner.equations[name].expr, namespace, group.N)
+    values = _evaluate(group, owner.equations[name].expr_text, namespace, group.N)
     dim = owner.equations[name].dim
     return values if dim.is_dimensionless else Quantity(values, dim)
 
 
-def _inline(group: Group, expr: sympy.Basic) -> sympy.Basic:
-    """``expr`` with the group's subexpressions substituted (they are acyclic, checked)."""
-    equations = group._owner.equations
-    subexpressions = {
-        eq.symbol: eq.expr for eq in equations if eq.kind is EquationKind.SUBEXPRESSION
-    }
-    for _ in range(len(subexpressions) + 1):
-        expr = expr.xreplace(subexpressions)
-    return expr
-
-
-def _evaluate(group: Group, expr: sympy.Basic, namespace: Mapping[str, Any], size: int) -> Any:
+def _evaluate(group: Group, text: str, namespace: Mapping[str, Any], size: int) -> Any:
+    """``text`` for each neuron of ``group``, its subexpressions evaluated as it meets them."""
     owner = group._owner
-    expr = _inline(group, expr)
-    values: dict[str, Any] = {name: strip(u) for name, u in UNITS.items()}
-    values.update({k: strip(v) for k, v in owner.equations.constants.items()})
-    values.update(
-        {
-            "t": owner.t_,
-            "dt": owner.clock.dt_,
-            "N": float(group.N),
-            "i": np.arange(size, dtype=float),
-        }
-    )
-    for name in sorted(s.name for s in expr.free_symbols):
-        if name in owner.variables:
-            values[name] = owner.storage[name][group._slice(name)]
-        elif name not in values:
-            if name not in namespace:
+    equations = owner.equations
+    values: dict[str, Any] = {
+        "t": owner.t_, "dt": owner.clock.dt_, "N": float(group.N),
+        "i": np.arange(size, dtype=float),
+    }  # fmt: skip
+    functions: dict[str, Any] = {}
+
+    def provide(text: str) -> None:
+        names = names_used(text)
+        for name in sorted(names.identifiers - values.keys()):
+            if name in owner.variables:
+                values[name] = owner.storage[name][group._slice(name)]
+            elif name in equations and equations[name].kind is EquationKind.SUBEXPRESSION:
+                sub = equations[name].expr_text
+                provide(sub)  # subexpressions are acyclic (checked)
+                values[name] = evaluate(sub, values, functions, size)
+            elif name in equations.constants:
+                values[name] = strip(equations.constants[name])
+            elif name in namespace:
+                values[name] = strip(namespace[name])
+            elif name in UNITS:
+                values[name] = strip(UNITS[name])
+            else:
                 raise IdentifierError(
                     f"unknown identifier {name!r} in an expression for {owner.name}",
                     identifier=name,
                 )
-            values[name] = strip(namespace[name])
-    functions = {f.func.__name__: namespace[f.func.__name__] for f in expr.atoms(AppliedUndef)}
-    return evaluate(expr, values, functions, size)
+        functions.update({f: namespace[f] for f in names.functions})
+
+    provide(text)
+    return evaluate(text, values, functions, size)
+
+
+def check_text(
+    dimension_of: Callable[[str], Dimension],
+    text: str,
+    expected: Dimension,
+    what: str,
+    namespace: Mapping[str, Any],
+) -> None:
+    """Check that expression ``text`` has dimension ``expected``: once for this text and the
+    dimensions of the names it uses (see :mod:`snngen.build.checked`)."""
+
+    def check() -> None:
+        from snngen.equations.expressions import parse_expression
+
+        check_located(dimension_of, parse_expression(text), expected, what, namespace)
+
+    names = names_used(text)
+    try:
+        dimensions = sorted((name, repr(dimension_of(name))) for name in names.identifiers)
+        functions = sorted((name, signature(namespace[name])) for name in names.functions)
+    except (Unresolved, KeyError):
+        check()  # reports the unknown name
+        return
+    check_once("expression", (text, repr(expected), dimensions, functions), check)
 
 
 def check_expression(
@@ -132,6 +154,10 @@ def check_located(
     statement: Statement | None = None,
 ) -> None:
     """Check ``expr``'s dimension against ``expected``; errors point into ``statement``."""
+    import sympy
+
+    from snngen.equations.checks import DimensionProblem, expression_dimension, function_rules
+
     line = statement.line if statement else None
     lineno = statement.lineno if statement else None
     column = statement.expr_offset if statement else None

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-import sympy
 
-from snngen.equations.expressions import is_condition, parse_expression
+from snngen.equations.text import is_condition_text, names_used
 from snngen.errors import ModelError
+from snngen.runtime.pyeval import check_syntax
 from snngen.runtime.rng import generator
 
 # Pairs evaluated at once when a condition is checked (bounds the temporary memory).
@@ -57,10 +57,10 @@ def _at_most(expected: float) -> int:
 def evaluated_pairs(
     n_pre: int,
     n_post: int,
-    condition: sympy.Basic | None,
-    probability: sympy.Basic | float,
+    condition: str | None,
+    probability: str | float,
     values: Callable[[np.ndarray, np.ndarray, set[str]], Mapping[str, Any]],
-    evaluate: Callable[[sympy.Basic, Mapping[str, Any], int], np.ndarray],
+    evaluate: Callable[[str, Mapping[str, Any], int], np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs for which ``condition`` holds, each kept with ``probability`` (an expression or
     a number), evaluated block by block; ``values(i, j, names)`` supplies what they read."""
@@ -74,7 +74,7 @@ def evaluated_pairs(
         if condition is not None:
             keep = _evaluate(condition, i, j, values, evaluate).astype(bool)
             i, j = i[keep], j[keep]
-        if isinstance(probability, sympy.Basic):
+        if isinstance(probability, str):
             chance = _evaluate(probability, i, j, values, evaluate)
             keep = rng.random(len(i)) < chance
             i, j = i[keep], j[keep]
@@ -86,27 +86,26 @@ def evaluated_pairs(
     return np.concatenate(found_i), np.concatenate(found_j)
 
 
-def _evaluate(expr: sympy.Basic, i: np.ndarray, j: np.ndarray, values: Callable,
+def _evaluate(text: str, i: np.ndarray, j: np.ndarray, values: Callable,
               evaluate: Callable) -> np.ndarray:  # fmt: skip
-    names = {s.name for s in expr.free_symbols}
-    return evaluate(expr, values(i, j, names), len(i))
+    names = set(names_used(text).identifiers)
+    return evaluate(text, values(i, j, names), len(i))
 
 
-def parse_condition(text: str | bool) -> sympy.Basic | None:
+def parse_condition(text: str | bool) -> str | None:
     """A connection condition: ``True`` (all pairs) or a boolean expression string."""
     if text is True:
         return None
     if not isinstance(text, str):
         raise ModelError(f"condition must be a string such as 'i != j', got {text!r}")
-    expr = parse_expression(text)
-    if not is_condition(expr):
+    if not is_condition_text(check_syntax(text)):
         raise ModelError(f"the connection condition {text!r} is not a condition")
-    return expr
+    return text
 
 
-def parse_probability(p: Any) -> sympy.Basic | float:
+def parse_probability(p: Any) -> str | float:
     if isinstance(p, str):
-        return parse_expression(p)
+        return check_syntax(p)
     value = float(p)
     if not 0 <= value <= 1:
         raise ModelError(f"the connection probability must lie in [0, 1], got {p!r}")

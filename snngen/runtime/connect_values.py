@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from snngen.equations.expressions import parse_expression
+from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError
 from snngen.runtime.connect import (
     evaluated_pairs,
@@ -20,7 +20,7 @@ from snngen.runtime.connect import (
     parse_probability,
 )
 from snngen.runtime.namespace import caller_namespace
-from snngen.runtime.pyeval import evaluate
+from snngen.runtime.pyeval import check_syntax, evaluate
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import strip
 
@@ -42,7 +42,8 @@ def pairs_for(synapses: Any, condition: Any, i: Any, j: Any, p: Any, skip_if_inv
             raise ModelError("generator syntax in connect(j=...) is not supported; use "
                              "condition='...' with p=... instead")  # fmt: skip
         pre = np.arange(n_pre)
-        post = np.rint(run(parse_expression(j), values(pre, pre, _names(j)), n_pre)).astype(int)
+        names = set(names_used(check_syntax(j)).identifiers)
+        post = np.rint(run(j, values(pre, pre, names), n_pre)).astype(int)
         return _valid(synapses, pre, post, skip_if_invalid)
     if i is not None or j is not None:
         if i is None or j is None or condition is not None:
@@ -53,13 +54,9 @@ def pairs_for(synapses: Any, condition: Any, i: Any, j: Any, p: Any, skip_if_inv
         return pre[order], post[order]
     expr = parse_condition(True if condition is None else condition)
     probability = parse_probability(p)
-    if expr is None and not hasattr(probability, "free_symbols"):
+    if expr is None and not isinstance(probability, str):
         return fixed_probability(n_pre, n_post, probability)
     return evaluated_pairs(n_pre, n_post, expr, probability, values, run)
-
-
-def _names(text: str) -> set[str]:
-    return {s.name for s in parse_expression(text).free_symbols}
 
 
 def _valid(synapses: Any, pre: np.ndarray, post: np.ndarray,

@@ -133,9 +133,11 @@ class PoissonInput:
     @functools.cached_property
     def weight(self) -> Any:
         """The weight: a quantity, or an expression in sympy (parsed at the first use)."""
+        if self._code is None:
+            return self._weight
         from snngen.equations.expressions import parse_expression
 
-        return self._weight if self._code is None else parse_expression(self._code)
+        return parse_expression(self._code)
 
     def structure(self, position: Callable[[Any], int]) -> tuple:
         """What of the input decides the generated code (see :mod:`snngen.runtime.structure`)."""

@@ -11,7 +11,7 @@ from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any
 
-from snngen.equations.checks import Unresolved
+from snngen.equations.names import Unresolved
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import Dimension
 from snngen.units.quantity import get_dimension

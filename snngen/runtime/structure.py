@@ -38,13 +38,11 @@ def structure_key(objects: Sequence[Any], namespaces: Mapping[Any, Mapping[str, 
     parts = [code_fingerprint(), parallel]
     for obj in objects:
         names = namespaces.get(obj, {})
-        parts.append(
-            (obj.structure(position), sorted((n, _signature(v)) for n, v in names.items()))
-        )
+        parts.append((obj.structure(position), sorted((n, signature(v)) for n, v in names.items())))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _signature(value: Any) -> tuple:
+def signature(value: Any) -> tuple:
     """What the code and the unit checks see of an external name's value (for a
     ``TimedArray``, whether it is called with one argument or two)."""
     shape = np.ndim(value.values) if hasattr(value, "dimension_rule") else np.ndim(value)

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from snngen.equations.expressions import is_condition, parse_expression
+from snngen.equations.text import is_condition_text, names_used
 from snngen.errors import ModelError, UnitMismatchError
-from snngen.runtime.assign import check_located
+from snngen.runtime.assign import check_text
 from snngen.runtime.namespace import caller_namespace
-from snngen.runtime.pyeval import evaluate
+from snngen.runtime.pyeval import check_syntax, evaluate
 from snngen.runtime.variables import view
 from snngen.units.catalogue import unit_string
 from snngen.units.quantity import get_dimension, strip
@@ -57,10 +57,9 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
     def _indices(self, key: Any, level: int) -> Any:
         storage = self.synapses.storage
         if isinstance(key, str):
-            expr = parse_expression(key)
-            if not is_condition(expr):
+            if not is_condition_text(check_syntax(key)):
                 raise ModelError(f"S.{self.name}['...'] takes a condition, got {key!r}")
-            return np.flatnonzero(self._evaluate(expr, level + 1).astype(bool))
+            return np.flatnonzero(self._evaluate(key, level + 1).astype(bool))
         if isinstance(key, tuple) and len(key) == 2:
             pre, post = (np.atleast_1d(np.asarray(k)) for k in key)
             match = np.isin(storage["i"], pre) & np.isin(storage["j"], post)
@@ -78,9 +77,8 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
             raise ModelError(f"{self.synapses.name}.{self.name} is set by connect, not assigned")
         indices = self._indices(key, level + 1)
         if isinstance(value, str):
-            expr = parse_expression(value)
-            self._check_units(expr, variable.dim, level + 1)
-            value = self._evaluate(expr, level + 1)[indices]
+            self._check_units(value, variable.dim, level + 1)
+            value = self._evaluate(value, level + 1)[indices]
         elif variable.var_type == "float" and get_dimension(value) != variable.dim:
             raise UnitMismatchError(
                 f"{self.name} of {self.synapses.name} is in {_describe(variable.dim)}, cannot "
@@ -97,22 +95,22 @@ class SynapticView(np.lib.mixins.NDArrayOperatorsMixin):
     def _namespace(self, level: int) -> dict[str, Any]:
         return {**caller_namespace(level), **self.synapses.namespace}
 
-    def _evaluate(self, expr: Any, level: int) -> np.ndarray:
+    def _evaluate(self, text: str, level: int) -> np.ndarray:
         synapses = self.synapses
         storage = synapses.storage
         namespace = self._namespace(level + 1)
         from snngen.runtime.connect_values import values_function
 
-        names = {s.name for s in expr.free_symbols}
+        names = set(names_used(text).identifiers)
         own = {n: storage[n] for n in names if n in synapses.variables}
         rest = values_function(synapses, namespace)(storage["i"], storage["j"], names - set(own))
-        return evaluate(expr, {**rest, **own}, namespace, synapses.N)
+        return evaluate(text, {**rest, **own}, namespace, synapses.N)
 
-    def _check_units(self, expr: Any, expected: Any, level: int) -> None:
+    def _check_units(self, text: str, expected: Any, level: int) -> None:
         synapses = self.synapses
         namespace = self._namespace(level + 1)
-        check_located(
-            lambda name: synapses.dimension_of(name, namespace), expr, expected,
+        check_text(
+            lambda name: synapses.dimension_of(name, namespace), text, expected,
             f"the assignment to {synapses.name}.{self.name}", namespace,
         )  # fmt: skip
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from snngen import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, mV, seed
+from snngen.build.cache import VERIFY_ENV
 from snngen.codegen import lower as lowering
 from snngen.codegen import memo
 from snngen.codegen.fetch import fetch_tables
@@ -45,7 +46,7 @@ def count_lowerings(monkeypatch):
 
 
 def test_a_network_built_again_is_not_lowered_again_and_runs_the_same(monkeypatch):
-    monkeypatch.delenv(memo.VERIFY_ENV)  # verification lowers on purpose
+    monkeypatch.delenv(VERIFY_ENV)  # verification lowers on purpose
     first, first_spikes = build()
     first.run(50 * ms, namespace={"tau": 10 * ms})
     calls = count_lowerings(monkeypatch)
@@ -58,7 +59,7 @@ def test_a_network_built_again_is_not_lowered_again_and_runs_the_same(monkeypatc
 
 
 def test_a_new_parameter_value_keeps_the_lowering_but_new_units_are_checked(monkeypatch):
-    monkeypatch.delenv(memo.VERIFY_ENV)
+    monkeypatch.delenv(VERIFY_ENV)
     network, _ = build()
     network.run(1 * ms, namespace={"tau": 10 * ms})
     calls = count_lowerings(monkeypatch)
