@@ -91,9 +91,10 @@ def timed_array(run: Any, owner: Any, name: str, part: str) -> Any:
     return getattr(run.function(owner, name), part)
 
 
-def propagator(run: Any, owner: Any, gate: float, name: str) -> Any:
-    """An entry of the exact propagator of ``owner``'s equations, for the gate value ``gate``."""
-    return run.propagator(owner, gate)[name]
+def propagator(run: Any, owner: Any, gate: float, name: str, recipe: tuple) -> Any:
+    """An entry of the exact propagator of ``owner``'s equations, for the gate value ``gate``
+    (``recipe``: see :mod:`snngen.runtime.propagate`)."""
+    return run.propagator(owner, gate, recipe)[name]
 
 
 def fetch_tables(lowered: Lowered, run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:

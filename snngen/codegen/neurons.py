@@ -90,12 +90,13 @@ def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Sy
     group = scope.owner
     propagator = group.rule.propagator
     per_neuron = bool(propagator.identifiers & (set(group.variables) - {"not_refractory"}))
+    recipe = propagator.recipe()
     result = {}
     for entry, gated in _gated_entries(propagator).items():
         choices = []
         # Entries that do not depend on the gate are evaluated with it open (any value would do).
         for gate in (1.0, 0.0) if gated else (1.0,):
-            fetch = Fetch(fetching.propagator, group, gate, entry.name)
+            fetch = Fetch(fetching.propagator, group, gate, entry.name, recipe)
             key = (group, "propagator", entry.name, gate)
             if per_neuron:
                 array = low.array(key, "double", fetch)

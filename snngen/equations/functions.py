@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import sympy
 
-from snngen.equations.text import NUMPY_FUNCTIONS
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 
 
@@ -169,10 +168,3 @@ SYMPY_DIMENSION_RULES: dict[type, DimensionRule] = {
 }
 
 CONSTANTS: dict[str, sympy.Expr] = {"pi": sympy.pi, "e": sympy.E}
-
-
-# Numpy forms of the functions sympy prints by these names (for sympy.lambdify).
-NUMPY_IMPLEMENTATIONS: dict[str, Callable] = {
-    "exprel": NUMPY_FUNCTIONS["exprel"],
-    "int_": NUMPY_FUNCTIONS["int"],
-}

@@ -48,6 +48,12 @@ NUMPY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "clip": _clip, "exprel": _exprel, "int": _truncate,
 }  # fmt: skip
 FUNCTION_NAMES = frozenset({*NUMPY_FUNCTIONS, "rand", "randn"})
+# Numpy forms of the functions that sympy prints by these names (in sympy.lambdify and in the
+# printed numpy source of propagators).
+NUMPY_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    "exprel": NUMPY_FUNCTIONS["exprel"],
+    "int_": NUMPY_FUNCTIONS["int"],
+}
 CONSTANT_NAMES = frozenset({"pi", "e"})
 
 

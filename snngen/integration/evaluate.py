@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
+from snngen.equations.text import NUMPY_IMPLEMENTATIONS
 from snngen.integration.rule import DT, T, UpdateRule
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import strip

@@ -29,8 +29,8 @@ import numpy as np
 import sympy
 from sympy.printing.numpy import NumPyPrinter
 
-from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
-from snngen.standalone.expm import exact_step
+from snngen.runtime import propagate
+from snngen.runtime.propagate import Recipe
 
 
 @dataclass(frozen=True)
@@ -66,25 +66,22 @@ class LinearPropagator:
         entries = ", ".join(printer.doprint(entry) for entry in self.matrix)
         return f"def {name}({', '.join(sorted(self.identifiers))}):\n    return [{entries}]\n"
 
+    def recipe(self) -> Recipe:
+        """What a run needs to compute the entries with numpy (see
+        :mod:`snngen.runtime.propagate`)."""
+        entries = tuple(
+            (self.entry(kind, i, j).name, kind, i, j)
+            for kind in "EF" for i, j in sorted(self.pattern)
+        )  # fmt: skip
+        return self.numpy_source("matrix"), tuple(sorted(self.identifiers)), entries
+
     def evaluate(self, values: Mapping[str, object], dt: float) -> dict[str, np.ndarray]:
         """Numeric ``E`` and ``F`` entries, keyed by symbol name.
 
         ``values`` maps the names in :attr:`identifiers` to SI numbers or per-neuron arrays;
         with arrays the result holds one value per neuron.
         """
-        names = sorted(self.identifiers)
-        missing = [n for n in names if n not in values]
-        if missing:
-            raise KeyError(f"values needed for the propagator: {', '.join(missing)}")
-        namespace: dict[str, object] = {"numpy": np, **NUMPY_IMPLEMENTATIONS}
-        exec(self.numpy_source("matrix"), namespace)  # our own printed code, not user text
-        entries = namespace["matrix"](*(np.asarray(values[n], dtype=float) for n in names))
-        e, f = exact_step(entries, dt)
-        result = {}
-        for i, j in sorted(self.pattern):
-            result[self.entry("E", i, j).name] = e[..., i, j]
-            result[self.entry("F", i, j).name] = f[..., i, j]
-        return result
+        return propagate.evaluate(self.recipe(), values, dt)
 
 
 def influence_pattern(matrix: sympy.Matrix) -> frozenset[tuple[int, int]]:

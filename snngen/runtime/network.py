@@ -26,12 +26,14 @@ import numpy as np
 
 from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError, RunError
+from snngen.runtime import propagate
 from snngen.runtime.clock import SECOND, defaultclock, time_value
 from snngen.runtime.group import CREATED, NeuronGroup, created_at
 from snngen.runtime.heap import return_freed_memory
 from snngen.runtime.inputs import PoissonInput
 from snngen.runtime.monitors import _Monitor
 from snngen.runtime.namespace import caller_namespace, resolve
+from snngen.runtime.propagate import Recipe
 from snngen.runtime.rng import spawn_bit_generator
 from snngen.runtime.structure import structure_key
 from snngen.runtime.synapses import Synapses
@@ -113,19 +115,16 @@ class RunState:
                            f"{type(value).__name__}, not a TimedArray")  # fmt: skip
         return value
 
-    def propagator(self, group: Any, gate: float) -> dict[str, Any]:
+    def propagator(self, group: Any, gate: float, recipe: Recipe) -> dict[str, Any]:
         """Entries of the exact propagator of a group's (or synapses') equations (``gate``: the
         ``not_refractory`` value)."""
         key = (group, gate)
         if key not in self._propagators:
-            propagator = group.rule.propagator
-            values = {name: self.propagator_value(group, name, gate)
-                      for name in propagator.identifiers}  # fmt: skip
-            entries = propagator.evaluate(values, self.dt)
+            values = {name: self.propagator_value(group, name, gate) for name in recipe[1]}
             self._propagators[key] = {
                 name: float(v) if np.ndim(v) == 0 else np.ascontiguousarray(
                     np.broadcast_to(v, group.N), dtype=np.float64)
-                for name, v in entries.items()
+                for name, v in propagate.evaluate(recipe, values, self.dt).items()
             }  # fmt: skip
         return self._propagators[key]
 

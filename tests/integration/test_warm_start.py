@@ -14,8 +14,8 @@ from snngen.build.cache import VERIFY_ENV
 pytestmark = pytest.mark.usefixtures("shared_cache")
 
 # Equations, threshold, reset, refractoriness, string initial values (with a subexpression),
-# a connection condition and probability, synaptic strings, a monitor: what a script does
-# before its run.
+# a connection condition and probability, synaptic strings, a Poisson input, exact integration
+# (a propagator computed at run time), monitors: what a script does before its run.
 SCRIPT = """
 import json, sys
 from snngen import *
@@ -34,9 +34,14 @@ S.connect(condition='i != j', p='0.1*exp(-abs(i - j)/100.0)')
 S.w = '0.2 + 0.05*rand()'
 drive = PoissonInput(G, 'g', 20, 50*Hz, weight=0.05)
 spikes = SpikeMonitor(G)
+L = NeuronGroup(5, 'dv/dt = (v_rest + 20*mV*(1 + i/N) - v)/tau : volt', threshold='v > -45*mV',
+                reset='v = v_rest', method='exact')
+L.v = v_rest
+exact = SpikeMonitor(L)
 run(50*ms)
 heavy = sorted(name for name in ('sympy', 'jinja2', 'Cython') if name in sys.modules)
-print(json.dumps({'heavy': heavy, 'i': spikes.i.tolist(), 't': spikes.t_.tolist()}))
+print(json.dumps({'heavy': heavy, 'i': spikes.i.tolist(), 't': spikes.t_.tolist(),
+                  'exact': exact.t_.tolist()}))
 """
 
 
@@ -57,3 +62,5 @@ def test_a_warm_process_needs_no_sympy_jinja_or_cython_and_runs_the_same(tmp_pat
     assert len(warm["i"]) > 100  # the network is active, so equal trains say something
     assert warm["i"] == first["i"]
     assert warm["t"] == first["t"]
+    assert len(warm["exact"]) > 3
+    assert warm["exact"] == first["exact"]

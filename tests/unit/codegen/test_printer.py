@@ -8,7 +8,7 @@ from snngen.build.cache import load_module
 from snngen.codegen.printer import cython_expression, float_literal
 from snngen.codegen.render import template_directory
 from snngen.equations import parse_expression
-from snngen.equations.functions import NUMPY_IMPLEMENTATIONS
+from snngen.equations.text import NUMPY_IMPLEMENTATIONS
 
 
 @pytest.mark.parametrize(
