@@ -11,6 +11,7 @@ With ``$SNNGEN_VERIFY_MEMO`` set (the test suite sets it), checks always run.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from snngen.build.cache import VERIFY_ENV, memoised
+from snngen.errors import CacheError
 
 _PASSED: set[str] = set()
 
@@ -31,7 +33,9 @@ def check_once(kind: str, structure: Any, check: Callable[[], None]) -> None:
     if os.environ.get(VERIFY_ENV):
         check()
     elif key not in _PASSED:
-        memoised("checked", key, lambda: check() or b"")
+        # An unwritable cache only costs the check again in the next process.
+        with contextlib.suppress(CacheError):
+            memoised("checked", key, lambda: check() or b"")
         _PASSED.add(key)
 
 

@@ -243,7 +243,8 @@ class NeuronGroup(Group):
         # The code as written, for the structure key (see snngen.runtime.structure).
         self._code = (threshold, reset, refractory if isinstance(refractory, str) else
                       self.refractory is not None, method)  # fmt: skip
-        check_once("neurongroup", (self.equations.describe(), self._code), self._check)
+        code = (type(self).__name__, self.equations.describe(), self._code)
+        check_once("neurongroup", code, self._check)
         register(self)
         self._frozen = True
 
@@ -301,7 +302,7 @@ class NeuronGroup(Group):
 
     def structure(self, position: Callable[[Any], int]) -> tuple:
         """What of the group decides the generated code (see :mod:`snngen.runtime.structure`)."""
-        return type(self).__name__, self.equations.describe(), self._code
+        return type(self).__name__, self.equations.describe(), self._code  # no other objects
 
     # -- names the generated code and string evaluation see ---------------------------------
 
