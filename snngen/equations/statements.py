@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from snngen.equations.grammar import logical_lines
-from snngen.equations.text import Location, names_used, parse_tree
+from snngen.equations.text import Location, parse_tree
 from snngen.errors import EquationSyntaxError
 
 if TYPE_CHECKING:
@@ -45,15 +45,6 @@ class Statement:
         from snngen.equations.expressions import parse_expression
 
         return parse_expression(self.expr_text, self.location())
-
-    @property
-    def identifiers(self) -> frozenset[str]:
-        """Names the expression uses (the target only if it reads it)."""
-        return names_used(self.expr_text).identifiers
-
-    @property
-    def functions(self) -> frozenset[str]:
-        return names_used(self.expr_text).functions
 
     @property
     def value(self) -> sympy.Basic:
