@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from snngen.build.cache import VERIFY_ENV, memoised
+from snngen.build.compiler import file_stamps
 from snngen.errors import CacheError
 
 _PASSED: set[str] = set()
@@ -50,5 +51,4 @@ def code_fingerprint() -> str:
     sympy = importlib.util.find_spec("sympy")
     if sympy is not None and sympy.origin is not None:
         files.append(Path(sympy.origin).parent / "release.py")
-    stamps = [(str(f), stat.st_size, stat.st_mtime_ns) for f in files for stat in [f.stat()]]
-    return hashlib.sha256(repr(stamps).encode()).hexdigest()
+    return hashlib.sha256(repr(file_stamps(files)).encode()).hexdigest()

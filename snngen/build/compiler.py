@@ -49,6 +49,13 @@ def extension_suffix() -> str:
     return sysconfig.get_config_var("EXT_SUFFIX") or ".so"
 
 
+def file_stamps(paths: list[Path]) -> list[tuple[str, int, int]]:
+    """Path, size and modification time of each existing file: what tells a reinstalled or
+    edited file from the one a memoised fact was made with, without reading it."""
+    return [(str(p), stat.st_size, stat.st_mtime_ns) for p in paths if p.exists()
+            for stat in [p.stat()]]  # fmt: skip
+
+
 def toolchain_stamp() -> str:
     """A digest that changes whenever :func:`toolchain_fingerprint` may, computed without
     importing Cython or running the compiler (18 ms): the files of both, by size and
@@ -57,9 +64,9 @@ def toolchain_stamp() -> str:
     cython = importlib.util.find_spec("Cython")
     compiler = shutil.which(c_compiler()[0])
     files = [Path(p) for p in (cython.origin if cython else None, compiler) if p]
-    stamps = [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists()]
     parts = (snngen.__version__, sysconfig.get_config_var("SOABI"), c_compiler(),
-             OPTIMISATION_FLAGS, MATH_FLAGS, LINK_FLAGS, platform.machine(), stamps)  # fmt: skip
+             OPTIMISATION_FLAGS, MATH_FLAGS, LINK_FLAGS, platform.machine(),
+             file_stamps(files))  # fmt: skip
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
