@@ -161,48 +161,42 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
     """The threshold alone, branching per neuron (used when something runs between the state
     update and the threshold, so that the two cannot share a pass)."""
     body, test = _threshold_code(low, scope, {})
-    on_spike = []
-    if scope.group.refractory is not None:
-        lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
-        on_spike = [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
     low.operations.append(Operation(
         "threshold", f"threshold of group {scope.position}",
         {
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
-            "body": body, "test": test, "on_spike": on_spike,
+            "body": body, "test": test, "on_spike": _on_spike(scope),
         },
     ))  # fmt: skip
 
 
 def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     """State update (if any) and threshold in one branch-free pass (see the module docstring).
-    The threshold reads the new values, and a spike's effects are selections made before the
-    stores (``lastspike = t if spiked else lastspike``), so that every array is written once."""
+    The threshold reads the new values. A spike's own stores (``lastspike = t``,
+    ``not_refractory = False``) are made by the loop that collects the spikes: inside the pass
+    they would be a selection and a store of ``lastspike`` for every neuron, which measured as
+    a fifth of the pass (``lastspike`` is read there, never written)."""
     group = scope.group
     body, stores, current = _update_code(low, scope)  # empty for a group without equations
     threshold, test = _threshold_code(low, scope, current)
-    spiked = low.count()
-    selections = []
-    if group.refractory is not None:
-        lastspike, gate = scope.local("lastspike"), scope.local("not_refractory")
-        if scope.load(lastspike) not in body:
-            selections.append(scope.load(lastspike))
-        selections += [
-            f"{lastspike} = _t if {spiked} else {lastspike}",
-            f"{gate} = 0 if {spiked} else {gate}",
-        ]
-        stores.append(scope.store(lastspike))
     low.operations.append(Operation(
         "neuron_pass", f"state update and threshold of group {scope.position}",
         {
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
-            "body": body + threshold, "spiked": spiked, "test": test,
-            "selections": selections, "stores": stores,
-            "threads": threads_for(low, body + threshold),
+            "body": body + threshold, "spiked": low.count(), "test": test, "stores": stores,
+            "on_spike": _on_spike(scope), "threads": threads_for(low, body + threshold),
             "flags": low.array((group, "spike flags"), "uint8_t",
                                Fetch(attribute, group, "spike_flags")),
         },
     ))  # fmt: skip
+
+
+def _on_spike(scope: GroupScope) -> list[str]:
+    """What a spike stores besides the reset: the refractory bookkeeping, at neuron ``_i``."""
+    if scope.group.refractory is None:
+        return []
+    lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
+    return [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
 
 
 def lower_reset(low: Lowering, scope: GroupScope) -> None:

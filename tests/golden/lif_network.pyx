@@ -184,12 +184,9 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _d8 = _d1*_s4
                 _d12 = _d7 > _s11
                 _c1 = (_d12 != 0) & (_d4 != 0)
-                _d3 = _t if _c1 else _d3
-                _d4 = 0 if _c1 else _d4
                 _a9[_i] = <uint8_t>_d4
                 _a7[_i] = _d7
                 _a8[_i] = _d8
-                _a11[_i] = _d3
                 _a12[_i] = <uint8_t>_c1
             # the flags (zero beyond size) read eight at a time: a step with few spikes skips most words
             _c0 = 0
@@ -199,6 +196,8 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                         if _a12[_i]:
                             _a2[_c0] = <int32_t>_i
                             _c0 += 1
+                            _a11[_i] = _t
+                            _a9[_i] = 0
 
             # spike monitor of group 0
             for _k in range(_c0):
