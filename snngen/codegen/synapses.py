@@ -11,6 +11,7 @@ direct`); the network recompiles if that changes.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sympy
@@ -24,6 +25,10 @@ from snngen.codegen.scope import GroupScope, SynapseScope
 from snngen.equations.expressions import symbol
 from snngen.equations.functions import exprel, randn
 from snngen.integration.rule import T
+
+# How many spikes ahead a pathway prefetches synapse rows: enough to cover a memory access
+# while a row of ~80 synapses is processed (coba_limit.c's choice; measured in benchmarks/).
+PREFETCH_DISTANCE = 4
 
 
 def _runtime(low: Lowering, synapses: Any, name: str, ctype: str | None) -> sympy.Symbol:
@@ -56,6 +61,11 @@ def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | Non
             array = low.array((synapses, "var", name), "int32_t", Fetch(storage, synapses, name))
             lines.append(f"_{side} = {array}[_syn] + {start}")
     return lines
+
+
+def _rows_read(code: list[str]) -> list[str]:
+    """The per-synapse arrays that ``code`` indexes by ``_syn``: what a spike's CSR rows hold."""
+    return sorted(set(re.findall(r"(_a\d+)\[_syn\]", "\n".join(code))))
 
 
 def _size(low: Lowering, synapses: Any) -> sympy.Symbol:
@@ -137,10 +147,13 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
     def runtime(name: str, ctype: str | None = None) -> sympy.Symbol:
         return _runtime(low, synapses, f"{pathway.name}:{name}", ctype)
 
+    endpoints = _endpoints(low, synapses, lines + stores, trigger=pathway.side)
+    direct = synapses.direct(pathway)
+
     low.operations.append(Operation(
         "synaptic_pathway", f"pathway {pathway.name} of synapses {scope.position}",
         {
-            "endpoints": _endpoints(low, synapses, lines + stores, trigger=pathway.side),
+            "endpoints": endpoints,
             "count": trigger.spike_count,
             "spikes": trigger.spikes,
             "start": _integer(low, synapses, (pathway.name, "start"), f"{role}._start"),
@@ -152,8 +165,10 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
             "ring_length": runtime("ring_length"),
             "delays": runtime("delays"),
             "min_delay": runtime("min_delay"),
-            "order": None if synapses.direct(pathway) else runtime("order", "int32_t"),
+            "order": None if direct else runtime("order", "int32_t"),
             "offsets": runtime("offsets", "int64_t"),
+            "rows": _rows_read(endpoints + lines + stores) if direct else [],
+            "prefetch_distance": PREFETCH_DISTANCE,
             "body": lines,
             "stores": stores,
         },

@@ -97,3 +97,24 @@ def test_different_values_run_on_the_same_compiled_module(shared_cache):
         results.append(entries())
         assert np.isfinite(state.recorded("v")).all()
     assert results[0] == results[1]
+
+
+def _pathway_source(synapses):
+    source = render(lower([synapses.source._owner, synapses]).program)
+    return source.split("# pathway pre of synapses 0")[1]
+
+
+def test_a_pathway_prefetches_the_rows_it_reads():
+    from snngen import Synapses
+
+    group = NeuronGroup(5, "v : 1")
+    plain = Synapses(group, group, on_pre="v += 1")
+    plain.connect(p=0.5)
+    weighted = Synapses(group, group, "w : 1", on_pre="v += w")
+    weighted.connect(p=0.5)
+    # Rows of j only; then of j and w: every per-synapse array the statements index.
+    assert _pathway_source(plain).count("_prefetch(") == 1
+    assert _pathway_source(weighted).count("_prefetch(") == 2
+    # Synapses of one neuron with different delays are not one row: no prefetch.
+    weighted.delay = "j*ms"
+    assert "_prefetch(" not in _pathway_source(weighted)
