@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from snngen.build import translator
 from snngen.build.cache import VERIFY_ENV, memoised
 from snngen.build.compiler import file_stamps
 from snngen.errors import CacheError
@@ -36,8 +37,16 @@ def check_once(kind: str, structure: Any, check: Callable[[], None]) -> None:
     elif key not in _PASSED:
         # An unwritable cache only costs the check again in the next process.
         with contextlib.suppress(CacheError):
-            memoised("checked", key, lambda: check() or b"")
+            memoised("checked", key, lambda: _first_time(check))
         _PASSED.add(key)
+
+
+def _first_time(check: Callable[[], None]) -> bytes:
+    """Run a check that has not passed before. The structure is probably new, and so is the
+    module it will need: Cython's translator starts warming up now, beside the derivation."""
+    translator.start()
+    check()
+    return b""
 
 
 @functools.cache

@@ -1,7 +1,7 @@
 """Compile a Cython source to an extension module: Cython → C → the platform C compiler.
 
-Two subprocesses (Cython, then the C compiler) so that each failure comes with that tool's own
-output and command line.
+Separate steps (Cython, see :mod:`snngen.build.translator`, then the C compiler) so that each
+failure comes with that tool's own output and command line.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import platform
 import shlex
 import shutil
 import subprocess
-import sys
 import sysconfig
 from pathlib import Path
 
 import snngen
+from snngen.build.translator import cython_command, translate
 from snngen.errors import CompilationError
 
 # A fused neuron pass reads and writes many arrays; gcc proves them disjoint with run-time
@@ -112,8 +112,9 @@ def compile_extension(pyx: Path, openmp: bool = False) -> Path:
     openmp_flags = OPENMP_FLAGS if openmp else ()
     c_file = pyx.with_suffix(".c")
     target = pyx.with_name(pyx.stem + extension_suffix())
-    cython = [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
-    _run(cython, pyx)
+    status, output = translate(pyx, c_file)
+    if status != 0:
+        raise CompilationError(cython_command(pyx, c_file), output, str(pyx))
     object_file = pyx.with_suffix(".o")
     compile_c = [
         *c_compiler(), *OPTIMISATION_FLAGS, *MATH_FLAGS, *openmp_flags, *QUIET_FLAGS, "-fPIC", "-c",

@@ -1,5 +1,6 @@
 """Checks remembered per structure: a passed check is skipped when the structure comes again,
-in this process or (through the cache) in another; a failed one is not remembered."""
+in this process or (through the cache) in another; a failed one is not remembered. A check that
+runs for the first time starts Cython's translator (the structure's module will be new)."""
 
 import pytest
 
@@ -13,6 +14,9 @@ pytestmark = pytest.mark.usefixtures("shared_cache")
 def remembering(monkeypatch):
     monkeypatch.delenv(VERIFY_ENV)
     monkeypatch.setattr(checked, "_PASSED", set())
+    starts = []
+    monkeypatch.setattr(checked.translator, "start", lambda: starts.append(1))
+    return starts
 
 
 def test_a_passed_check_runs_once_per_structure_across_processes(remembering, monkeypatch):
@@ -25,6 +29,7 @@ def test_a_passed_check_runs_once_per_structure_across_processes(remembering, mo
     assert runs == [1]
     checked.check_once("test", (*structure, "changed"), lambda: runs.append(2))
     assert runs == [1, 2]
+    assert len(remembering) == 2  # translator started by each first run only
 
 
 def test_a_failed_check_raises_every_time(remembering):

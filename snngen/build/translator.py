@@ -1,0 +1,109 @@
+"""Cython's translation step (``.pyx`` → ``.c``), with Cython's start-up moved off the critical
+path.
+
+Of the ~0.9 s Cython takes to translate a network's module, ~0.65 s is start-up that does not
+depend on the source (building its lexer, declaring Python's builtins). A process that is about
+to need a new module (its model checks had to run: see :mod:`snngen.build.checked`) calls
+:func:`start`, which launches this file as a worker that warms up on the other core while the
+process derives the model; :func:`translate` then hands the worker the source and waits only for
+the translation proper. Without a waiting worker, or if it fails, :func:`translate` runs Cython's
+command line. A worker that is never used exits when the process that started it does.
+
+This file runs as the worker by path, so that the worker imports neither snngen nor numpy.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_worker: subprocess.Popen | None = None
+# Generous: the translation proper takes a tenth of a second; a worker that hangs beyond this is
+# killed and the command line used instead.
+_TIMEOUT_SECONDS = 120.0
+
+
+def cython_command(pyx: Path, c_file: Path) -> list[str]:
+    """Cython's command line for ``pyx``: what the worker does, and what an error quotes."""
+    return [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
+
+
+def start() -> None:
+    """Launch a worker unless one is waiting."""
+    global _worker
+    if _worker is not None and _worker.poll() is None:
+        return
+    try:
+        _worker = subprocess.Popen(
+            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+    except OSError:
+        _worker = None
+
+
+def translate(pyx: Path, c_file: Path) -> tuple[int, str]:
+    """Translate ``pyx`` into ``c_file``: Cython's exit status and its messages."""
+    global _worker
+    worker, _worker = _worker, None
+    if worker is not None:
+        request = json.dumps([str(pyx.resolve()), str(c_file.resolve())]) + "\n"
+        try:
+            reply, _ = worker.communicate(request, timeout=_TIMEOUT_SECONDS)
+            result = json.loads(reply)
+            return int(result["status"]), str(result["output"])
+        except (OSError, ValueError, KeyError, TypeError, subprocess.TimeoutExpired):
+            worker.kill()  # a worker that could not translate: the command line decides
+    try:
+        done = subprocess.run(cython_command(pyx, c_file), capture_output=True, text=True,
+                              cwd=pyx.parent)  # fmt: skip
+    except OSError as err:
+        return 1, str(err)
+    return done.returncode, done.stdout + done.stderr
+
+
+@atexit.register
+def _stop() -> None:
+    if _worker is not None and _worker.poll() is None:
+        _worker.kill()
+
+
+def _translate_here(pyx: str, c_file: str) -> int:
+    """Cython's command line, run in this process."""
+    from Cython.Compiler import Main
+
+    sys.argv = ["cython", "-3", "--fast-fail", pyx, "-o", c_file]
+    try:
+        Main.main(command_line=1)
+    except SystemExit as exit:
+        return exit.code if isinstance(exit.code, int) else 1
+    return 0
+
+
+def _serve() -> None:
+    """The worker: warm Cython up on a one-line module, then translate the one request."""
+    with tempfile.TemporaryDirectory() as folder:
+        warm = Path(folder) / "warm.pyx"
+        warm.write_text("def f(int x):\n    return x\n")
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            _translate_here(str(warm), str(warm.with_suffix(".c")))
+    request = sys.stdin.readline()
+    if not request:  # the process that started this worker did not need it
+        return
+    pyx, c_file = json.loads(request)
+    os.chdir(Path(pyx).parent)  # as the command line runs
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = _translate_here(pyx, c_file)
+    sys.stdout.write(json.dumps({"status": status, "output": output.getvalue()}))
+
+
+if __name__ == "__main__":
+    _serve()
