@@ -5,8 +5,9 @@ hand-written C limit, in one invocation.
                              [--json results.json] [--markdown results.md]
 
 Workloads: the E/I network (4000 neurons, 1 s and 10 s), its scaling series (20k and 100k
-neurons at in-degree 80), a CUBA variant, the E/I network with forward Euler for comparison with
-``coba_limit.c`` (compiled here from ../shared/reference with ``--geuler``: the same arithmetic),
+neurons at in-degree 80), a CUBA variant, the E/I network with forward Euler (what Brian2 picks
+for this model when no method is given) beside Brian2 and ``coba_limit.c`` (compiled here from
+../shared/reference with ``--geuler``: the same arithmetic),
 the E/I network on one and two OpenMP threads (``SNNGEN_THREADS``) beside the serial module,
 and the Nicola & Clopath network against its NumPy original. Every run is a new process:
 *cold* with an empty module cache (Brian2: an empty build folder), *warm* with the cache of
@@ -277,7 +278,7 @@ def main() -> None:
             for n in (20000, 100000):
                 suite.workload("E/I (exp. Euler)", n, 1.0)
         for n in (4000,) if args.quick else (4000, 20000, 100000):
-            suite.workload("E/I (Euler)", n, 1.0, method="euler", limit=True, brian2=False)
+            suite.workload("E/I (Euler)", n, 1.0, method="euler", limit=True)
         for n in (4000,) if args.quick else (4000, 20000, 100000):
             suite.workload("E/I threads (exp. Euler)", n, 1.0, brian2=False, threads=(1, 2))
         suite.workload("CUBA", 4000, 1.0, build=CUBA_BUILD, network=CUBA)
