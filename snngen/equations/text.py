@@ -106,6 +106,10 @@ class Names:
     identifiers: frozenset[str]
     functions: frozenset[str]
 
+    @property
+    def all(self) -> frozenset[str]:
+        return self.identifiers | self.functions
+
 
 @functools.lru_cache(maxsize=4096)
 def names_used(text: str) -> Names:

@@ -21,10 +21,9 @@ from snngen.build.checked import check_once
 from snngen.equations.names import SPECIAL_DIMENSIONS
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
-from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError
 from snngen.runtime.clock import SECOND, Clock, defaultclock, time_value
-from snngen.runtime.namespace import external_dimension
+from snngen.runtime.namespace import external_dimension, names_in_code
 from snngen.runtime.variables import (
     Variable,
     declared_variables,
@@ -318,10 +317,7 @@ class NeuronGroup(Group):
 
     def external_identifiers(self) -> frozenset[str]:
         """Names the group's code uses that it does not define (resolved from a namespace)."""
-        used = set(self.equations.identifiers) | set(self.equations.functions)
-        for text in self.code_texts():
-            names = names_used(text)
-            used |= names.identifiers | names.functions
+        used = names_in_code(self)
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
         known |= set(self.equations.constants) | set(UNITS)
         return frozenset(n for n in used if n not in known and not n.startswith("_"))

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from snngen.equations.names import Unresolved
+from snngen.equations.text import names_used
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import Dimension
 from snngen.units.quantity import get_dimension
@@ -21,6 +22,14 @@ def caller_namespace(level: int) -> Mapping[str, Any]:
     """Locals and globals of the frame ``level`` calls above the caller of this function."""
     frame = sys._getframe(level + 2)
     return ChainMap(dict(frame.f_locals), frame.f_globals)
+
+
+def names_in_code(obj: Any) -> set[str]:
+    """Every name that the equations and the code texts (``code_texts()``) of ``obj`` use."""
+    used = set(obj.equations.identifiers) | set(obj.equations.functions)
+    for text in obj.code_texts():
+        used |= names_used(text).all
+    return used
 
 
 def resolve(

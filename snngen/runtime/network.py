@@ -457,8 +457,7 @@ def _where_used(obj: Any, name: str) -> str:
         if name in eq.identifiers or name in eq.functions:
             return f" in '{eq}'"
     for text in obj.code_texts():
-        names = names_used(text)
-        if name in names.identifiers | names.functions:
+        if name in names_used(text).all:
             return f" in '{text.strip()}'"
     return ""
 

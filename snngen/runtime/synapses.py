@@ -29,11 +29,10 @@ from snngen.equations.model import EquationKind, SingleEquation
 from snngen.equations.names import SPECIAL_DIMENSIONS
 from snngen.equations.statements import Statement, parse_statements
 from snngen.equations.system import Equations
-from snngen.equations.text import names_used
 from snngen.errors import IdentifierError, ModelError, UnitMismatchError, UnsupportedEquationsError
 from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
-from snngen.runtime.namespace import external_dimension
+from snngen.runtime.namespace import external_dimension, names_in_code
 from snngen.runtime.synapse_storage import SynapseStorage
 from snngen.runtime.variables import Variable, unitless, with_units
 from snngen.units.catalogue import UNITS, unit_string
@@ -391,10 +390,7 @@ class Synapses:
 
     def external_identifiers(self) -> frozenset[str]:
         """Names the synaptic code uses that nothing here defines (from a namespace)."""
-        used = set(self.equations.identifiers) | set(self.equations.functions)
-        for text in self.code_texts():
-            names = names_used(text)
-            used |= names.identifiers | names.functions
+        used = names_in_code(self)
         source, target = self.source._owner, self.target._owner
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
         known |= {f"{n}_pre" for n in source.variables} | {f"{n}_post" for n in target.variables}
