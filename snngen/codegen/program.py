@@ -17,7 +17,8 @@ if TYPE_CHECKING:
     from snngen.codegen.fetch import Fetch
 
 # C types of array elements and the numpy dtypes that hold them.
-CTYPES = {"double": "float64", "int32_t": "int32", "int64_t": "int64", "uint8_t": "uint8"}
+CTYPES = {"double": "float64", "float": "float32", "int32_t": "int32", "int64_t": "int64",
+          "uint8_t": "uint8"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,13 @@ from snngen.runtime.clock import SECOND, time_value
 from snngen.runtime.group import Group, created_at, default_name, register
 from snngen.runtime.namespace import external_dimension, names_in_code
 from snngen.runtime.synapse_storage import SynapseStorage
-from snngen.runtime.variables import Variable, unitless, with_units
+from snngen.runtime.variables import (
+    Variable,
+    declared_variables,
+    single_precision_names,
+    unitless,
+    with_units,
+)
 from snngen.units.catalogue import UNITS, unit_string
 from snngen.units.dimensions import DIMENSIONLESS, Dimension
 from snngen.units.quantity import Quantity, strip
@@ -87,13 +93,15 @@ class Synapses:
         are set afterwards with ``S.delay = ...``.
     method
         Integration method of the clock-driven equations.
+    dtype
+        Storage type of the float variables, as for :class:`~snngen.NeuronGroup`.
     """
 
     def __init__(self, source: Group, target: Group | None = None, model: str | Equations = "",
                  on_pre: str | Mapping[str, str] | None = None,
                  on_post: str | Mapping[str, str] | None = None, delay: Quantity | None = None,
                  method: str | None = None, namespace: Mapping[str, Any] | None = None,
-                 name: str | None = None) -> None:  # fmt: skip
+                 name: str | None = None, dtype: Any = None) -> None:  # fmt: skip
         self.source = _spike_source(source, "source")
         self.target = _spike_source(target if target is not None else source, "target")
         self.name = name or default_name("synapses")
@@ -101,11 +109,10 @@ class Synapses:
         self.namespace = dict(namespace or {})
         self.equations = model if isinstance(model, Equations) else Equations(model)
         self.variables: dict[str, Variable] = dict(_INDEX_VARIABLES)
-        for eq in self.equations:
-            if eq.kind is not EquationKind.SUBEXPRESSION:
-                self.variables[eq.name] = Variable(eq.name, eq.dim, eq.var_type)
+        self.variables.update(declared_variables(self.equations, dtype, self.name))
         self.pathways = _pathways(on_pre, "pre") + _pathways(on_post, "post")
-        self._code = (on_pre, on_post, method)  # as written, for structure()
+        single = single_precision_names(self.variables)
+        self._code = (on_pre, on_post, method, single)  # as written, for structure()
         if self.pathways and self.pathways[0].side == "pre":
             self.variables["delay"] = Variable("delay", SECOND.dim)
             self.pathways[0].delay_variable = "delay"
