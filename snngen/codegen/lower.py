@@ -47,6 +47,9 @@ class Lowering:
         self.hoister = Hoister({self.t: STEP}, self.double)
         self.operations: list[Operation] = []
         self.capacity_checks: list[str] = []
+        self.after_loop: list[str] = []  # lines run once the loop stops
+        # Lowering steps that need every operation lowered first (see settle_not_refractory).
+        self.pending: list[Callable[[], None]] = []
         self.dt = self.scalar(("dt",), Fetch(run_value, "dt"))
         self.rng_saved = self.array(("rng",), "double", Fetch(run_value, "rng_saved"))
         self.progress = self.array(("progress",), "int64_t", Fetch(run_value, "progress"))
@@ -100,6 +103,7 @@ class Lowering:
             step=lines(STEP),
             capacity_checks=tuple(self.capacity_checks),
             operations=tuple(self.operations),
+            after_loop=tuple(self.after_loop),
             dt=str(self.dt),
             rng_saved=str(self.rng_saved),
             progress=str(self.progress),
@@ -207,4 +211,6 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
     for slot in SCHEDULE:
         for lower_one in slots[slot]:
             lower_one()
+    for settle in low.pending:
+        settle()
     return low.finish()

@@ -5,9 +5,10 @@ Refractoriness follows Brian2: ``not_refractory`` is recomputed at the start of 
 held variables' derivatives are gated by it (see :func:`snngen.integration.system.analyse`), the
 threshold requires it, and a spike sets ``lastspike = t`` and ``not_refractory = False``.
 
-A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update, threshold
-and the spike's own stores in a single branch-free loop that gcc vectorises, writing a byte per
-neuron into a flag array, which a second loop scans eight neurons at a time into the spike list.
+A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update and
+threshold in a single branch-free loop that gcc vectorises, writing a 4-byte flag per neuron,
+which a second loop scans sixteen neurons at a time into the spike list (making the spikes' own
+stores).
 Separate update and threshold loops (Brian2's structure) read the state twice and branch per
 neuron; coba_limit's README measured the difference.
 """
@@ -32,10 +33,11 @@ _STEP_EPSILON = sympy.Float(1e-3)
 
 
 def _update_code(
-    low: Lowering, scope: GroupScope
+    low: Lowering, scope: GroupScope, store_gate: bool = True
 ) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Symbol]]:
-    """The state update's lines (loads and arithmetic), its stores, and each stored variable's
-    local mapped to the local holding its new value."""
+    """The state update's lines (loads and arithmetic), its stores (``not_refractory``'s only
+    if ``store_gate``), and each updated variable's local mapped to the local holding its new
+    value."""
     group, rule = scope.group, scope.group.rule
     code: list[Assignment] = []
     new_values: dict[sympy.Symbol, sympy.Symbol] = {}  # variable's local → new value
@@ -60,7 +62,11 @@ def _update_code(
             new_values[scope.local(target.name)] = new
     # Stores come last and read only new values: the update is simultaneous.
     body = optimised(low, code)
-    stores = [scope.store(local, new) for local, new in new_values.items()]
+    stores = [
+        scope.store(local, new)
+        for local, new in new_values.items()
+        if store_gate or local != scope.symbols.get(sympy.Symbol("not_refractory", real=True))
+    ]
     return scope.loads(body) + printed(body), stores, new_values
 
 
@@ -161,42 +167,74 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
     """The threshold alone, branching per neuron (used when something runs between the state
     update and the threshold, so that the two cannot share a pass)."""
     body, test = _threshold_code(low, scope, {})
+    on_spike = []
+    if scope.group.refractory is not None:
+        lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
+        on_spike = [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
     low.operations.append(Operation(
         "threshold", f"threshold of group {scope.position}",
         {
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
-            "body": body, "test": test, "on_spike": _on_spike(scope),
+            "body": body, "test": test, "on_spike": on_spike,
         },
     ))  # fmt: skip
 
 
 def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     """State update (if any) and threshold in one branch-free pass (see the module docstring).
+
     The threshold reads the new values. A spike's own stores (``lastspike = t``,
     ``not_refractory = False``) are made by the loop that collects the spikes: inside the pass
     they would be a selection and a store of ``lastspike`` for every neuron, which measured as
-    a fifth of the pass (``lastspike`` is read there, never written)."""
+    a fifth of the pass (``lastspike`` is read there, never written). The pass stores doubles
+    and a 4-byte flag: gcc sizes its vectors by the narrowest store, and one byte-sized store
+    made it process 64 neurons per iteration, whose values did not fit the registers (the
+    spills cost a fifth of an exponential-Euler pass; with 4-byte flags it takes 16). So
+    ``not_refractory`` (a byte), which the pass computes from ``lastspike``, is stored only if
+    other code reads it during the run (see :func:`settle_not_refractory`)."""
     group = scope.group
-    body, stores, current = _update_code(low, scope)  # empty for a group without equations
+    # A gate computed from lastspike is perhaps not stored; a condition's always is.
+    deferred = group.refractory is not None and group.refractory.condition is None
+    body, stores, current = _update_code(low, scope, store_gate=not deferred)
     threshold, test = _threshold_code(low, scope, current)
-    low.operations.append(Operation(
+    on_spike = []
+    if group.refractory is not None:
+        on_spike.append(f"{scope.array('lastspike')}[_i] = _t")
+        if deferred:
+            low.pending.append(lambda: settle_not_refractory(low, scope, operation))
+        else:
+            on_spike.append(f"{scope.array('not_refractory')}[_i] = 0")
+    operation = Operation(
         "neuron_pass", f"state update and threshold of group {scope.position}",
         {
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
             "body": body + threshold, "spiked": low.count(), "test": test, "stores": stores,
-            "on_spike": _on_spike(scope), "threads": threads_for(low, body + threshold),
-            "flags": low.array((group, "spike flags"), "uint8_t",
+            "on_spike": on_spike, "threads": threads_for(low, body + threshold),
+            "flags": low.array((group, "spike flags"), "int32_t",
                                Fetch(attribute, group, "spike_flags")),
         },
-    ))  # fmt: skip
+    )  # fmt: skip
+    low.operations.append(operation)
 
 
-def _on_spike(scope: GroupScope) -> list[str]:
-    """What a spike stores besides the reset: the refractory bookkeeping, at neuron ``_i``."""
-    if scope.group.refractory is None:
-        return []
-    lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
-    return [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
+def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation) -> None:
+    """Once every operation is lowered: if another one reads or writes ``not_refractory`` (its
+    array has a slot), the pass stores it every step and a spike clears it; otherwise it is
+    stored once, after the loop, as the last step left it (Brian2's value between runs)."""
+    group, gate = scope.group, scope.local("not_refractory")
+    if ("array", group, "var", "not_refractory") in low.slots:
+        operation.fields["stores"].append(scope.store(gate))
+        operation.fields["on_spike"].append(f"{scope.array('not_refractory')}[_i] = 0")
+        return
+    code = optimised(low, [(gate, scope.canonical(_not_refractory(group)))], cse=False)
+    flags, array = operation.fields["flags"], scope.array("not_refractory")
+    low.after_loop += [
+        "if _step > start:",
+        f"    _t = (_step - 1)*{low.dt}",
+        f"    for _i in range({scope.size}):",
+        *(f"        {line}" for line in scope.loads(code) + printed(code)),
+        f"        {array}[_i] = <uint8_t>(({gate} != 0) & ({flags}[_i] == 0))",
+    ]
 
 
 def lower_reset(low: Lowering, scope: GroupScope) -> None:

@@ -54,6 +54,7 @@ class Program:
     step: tuple[str, ...]
     capacity_checks: tuple[str, ...]  # conditions under which the loop returns before a step
     operations: tuple[Operation, ...]
+    after_loop: tuple[str, ...]  # run once the loop stops (state kept only between runs)
     dt: str  # the scalar holding dt
     rng_saved: str  # the array keeping the normal generator's spare value between calls
     progress: str  # the array receiving the next step to run, read back after each call

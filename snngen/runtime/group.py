@@ -240,8 +240,9 @@ class NeuronGroup(Group):
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
         self.spike_buffer = aligned_zeros(self.N, np.int32)  # this step's spikes, for the loop
-        # A byte per neuron, zero-padded to whole 8-byte words: the loop's spike flags.
-        self.spike_flags = aligned_zeros(-(-self.N // 8) * 8, np.uint8)
+        # The loop's spike flags, 4 bytes per neuron (see lower_neuron_pass), zero-padded to a
+        # multiple of 16 neurons.
+        self.spike_flags = aligned_zeros(-(-self.N // 16) * 16, np.int32)
         self._threshold_text = threshold
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method

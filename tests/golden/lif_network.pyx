@@ -156,14 +156,14 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef int64_t* _a6 = <int64_t*>_arrays[6]
     cdef double* _a7 = <double*>_arrays[7]
     cdef double* _a8 = <double*>_arrays[8]
-    cdef uint8_t* _a9 = <uint8_t*>_arrays[9]
+    cdef double* _a9 = <double*>_arrays[9]
     cdef double* _a10 = <double*>_arrays[10]
-    cdef double* _a11 = <double*>_arrays[11]
-    cdef uint8_t* _a12 = <uint8_t*>_arrays[12]
+    cdef int32_t* _a11 = <int32_t*>_arrays[11]
+    cdef int64_t* _a12 = <int64_t*>_arrays[12]
     cdef int64_t* _a13 = <int64_t*>_arrays[13]
-    cdef int64_t* _a14 = <int64_t*>_arrays[14]
+    cdef int32_t* _a14 = <int32_t*>_arrays[14]
     cdef int32_t* _a15 = <int32_t*>_arrays[15]
-    cdef int32_t* _a16 = <int32_t*>_arrays[16]
+    cdef uint8_t* _a16 = <uint8_t*>_arrays[16]
     cdef double _s0 = _scalars[0]
     cdef double _s1 = _scalars[1]
     cdef double _s2 = _scalars[2]
@@ -211,7 +211,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     _d10 = 1.0/_s9
     with nogil:
         while _step < stop:
-            if _a14[0] + _n7 > _n6:
+            if _a13[0] + _n7 > _n6:
                 break
             _t = _step*_s0
             # state monitor of group 0
@@ -230,37 +230,39 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             for _i in range(_n0):
                 _d0 = _a7[_i]
                 _d1 = _a8[_i]
-                _d2 = _a10[_i]
-                _d3 = _a11[_i]
+                _d2 = _a9[_i]
+                _d3 = _a10[_i]
                 _d4 = -_d3 + _t >= _d9
                 _d11 = _d4 > 0.5
                 _d7 = _d0*(_s2 if _d11 else _s3) + _d10*_d4*(_d2*_s8 + _s10)*(_s5 if _d11 else _s6)
                 _d8 = _d1*_s4
                 _d12 = _d7 > _s11
                 _c1 = (_d12 != 0) & (_d4 != 0)
-                _a9[_i] = <uint8_t>_d4
                 _a7[_i] = _d7
                 _a8[_i] = _d8
-                _a12[_i] = <uint8_t>_c1
-            # the flags (zero beyond size) read eight at a time: a step with few spikes skips most words
+                _a11[_i] = <int32_t>_c1
+            # the flags (zero beyond size) tested sixteen at a time, as eight 8-byte words: a step with few
+            # spikes skips most
             _c0 = 0
-            for _k in range((_n0 + 7) >> 3):
-                if (<uint64_t*>_a12)[_k]:
-                    for _i in range(8*_k, 8*_k + 8):
-                        if _a12[_i]:
+            for _k in range((_n0 + 15) >> 4):
+                if ((<uint64_t*>_a11)[8*_k] | (<uint64_t*>_a11)[8*_k + 1]
+                        | (<uint64_t*>_a11)[8*_k + 2] | (<uint64_t*>_a11)[8*_k + 3]
+                        | (<uint64_t*>_a11)[8*_k + 4] | (<uint64_t*>_a11)[8*_k + 5]
+                        | (<uint64_t*>_a11)[8*_k + 6] | (<uint64_t*>_a11)[8*_k + 7]):
+                    for _i in range(16*_k, 16*_k + 16):
+                        if _a11[_i]:
                             _a2[_c0] = <int32_t>_i
                             _c0 += 1
-                            _a11[_i] = _t
-                            _a9[_i] = 0
+                            _a10[_i] = _t
 
             # spike monitor of group 0
             for _k in range(_c0):
                 _i = _a2[_k]
                 if _n4 <= _i < _n5:
-                    _a13[_i - _n4] += 1
-                    _a15[_a14[0]] = <int32_t>(_i - _n4)
-                    _a16[_a14[0]] = <int32_t>_step
-                    _a14[0] += 1
+                    _a12[_i - _n4] += 1
+                    _a14[_a13[0]] = <int32_t>(_i - _n4)
+                    _a15[_a13[0]] = <int32_t>_step
+                    _a13[0] += 1
 
             # reset of group 0
             for _k in range(_c0):
@@ -269,6 +271,12 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _a7[_i] = _d0
 
             _step += 1
+        if _step > start:
+            _t = (_step - 1)*_s0
+            for _i in range(_n0):
+                _d3 = _a10[_i]
+                _d4 = -_d3 + _t >= _d9
+                _a16[_i] = <uint8_t>((_d4 != 0) & (_a11[_i] == 0))
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare
     _a1[0] = _step
