@@ -1,12 +1,18 @@
 """snngen: a code-generating simulator compiler for spiking neural networks.
 
-Public API only; nothing heavy happens at import time. As in Brian2, ``from snngen import *``
-brings the units, numpy's names and, when matplotlib is installed, pylab's plotting names.
+Public API only; nothing heavy happens at import time (on an empty cache, a Cython translator
+starts in the background: see :func:`snngen.build.checked.expect_first_checks`). As in Brian2,
+``from snngen import *`` brings the units, numpy's names and, when matplotlib is installed,
+pylab's plotting names.
 """
 
 import builtins as _builtins
 import importlib as _importlib
 import importlib.util as _importlib_util
+
+from snngen.build.checked import expect_first_checks as _expect_first_checks
+
+_expect_first_checks()  # before the heavier imports: a translator started now is ready sooner
 
 import numpy as _np
 

@@ -133,11 +133,15 @@ def _build(source: str, root: Path, key: str, openmp: bool) -> None:
         raise
 
 
+def memo_folder(kind: str) -> Path:
+    return cache_root() / _MEMO / kind
+
+
 def memoised(kind: str, key: str, make: Callable[[], bytes]) -> bytes:
     """``make()``, memoised in the cache under ``kind/key``. Each file starts with its data's
     sha256, so a damaged file is noticed and replaced; files are published by an atomic rename,
     so concurrent writers (who write the same data) are harmless."""
-    path = cache_root() / _MEMO / kind / key
+    path = memo_folder(kind) / key
     try:
         digest, _, data = path.read_bytes().partition(b"\n")
         if hashlib.sha256(data).hexdigest().encode() == digest:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from snngen.build import translator
-from snngen.build.cache import VERIFY_ENV, memoised
+from snngen.build.cache import VERIFY_ENV, memo_folder, memoised
 from snngen.build.compiler import file_stamps
 from snngen.errors import CacheError
 
@@ -39,6 +39,14 @@ def check_once(kind: str, structure: Any, check: Callable[[], None]) -> None:
         with contextlib.suppress(CacheError):
             memoised("checked", key, lambda: _first_time(check))
         _PASSED.add(key)
+
+
+def expect_first_checks() -> None:
+    """Start Cython's translator now if the cache holds no passed check at all (a first run,
+    or an emptied cache): this process will derive its models and compile their module, and
+    the translator's start-up then overlaps even the imports. Called when snngen is imported."""
+    if not os.environ.get(VERIFY_ENV) and not memo_folder("checked").is_dir():
+        translator.start()
 
 
 def _first_time(check: Callable[[], None]) -> bytes:

@@ -48,3 +48,19 @@ def test_with_verification_every_check_runs(monkeypatch):
     for _ in range(2):
         checked.check_once("test", ("verified",), lambda: runs.append(1))
     assert runs == [1, 1]
+
+
+def test_an_empty_cache_starts_the_translator_at_import(remembering, tmp_path, monkeypatch):
+    from snngen.build.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    checked.expect_first_checks()  # nothing has ever passed here: this process will compile
+    assert remembering == [1]
+    checked.check_once("test", ("first",), lambda: None)  # a passed check fills the memo
+    remembering.clear()
+    checked.expect_first_checks()
+    assert remembering == []
+    monkeypatch.setenv(VERIFY_ENV, "1")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "empty"))
+    checked.expect_first_checks()  # verification runs (the test suite) start nothing early
+    assert remembering == []
