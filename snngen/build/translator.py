@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 _worker: subprocess.Popen | None = None
+_owner_pid = 0  # the process that started the worker (a forked child must not use it)
 # Generous: the translation proper takes a tenth of a second; a worker that hangs beyond this is
 # killed and the command line used instead.
 _TIMEOUT_SECONDS = 120.0
@@ -37,9 +38,10 @@ def cython_command(pyx: Path, c_file: Path) -> list[str]:
 
 def start() -> None:
     """Launch a worker unless one is waiting."""
-    global _worker
-    if _worker is not None and _worker.poll() is None:
+    global _worker, _owner_pid
+    if _serves_this_process() and _worker.poll() is None:
         return
+    _owner_pid = os.getpid()
     try:
         _worker = subprocess.Popen(
             [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -52,7 +54,7 @@ def start() -> None:
 def translate(pyx: Path, c_file: Path) -> tuple[int, str]:
     """Translate ``pyx`` into ``c_file``: Cython's exit status and its messages."""
     global _worker
-    worker, _worker = _worker, None
+    worker, _worker = (_worker, None) if _serves_this_process() else (None, _worker)
     if worker is not None:
         request = json.dumps([str(pyx.resolve()), str(c_file.resolve())]) + "\n"
         try:
@@ -60,7 +62,7 @@ def translate(pyx: Path, c_file: Path) -> tuple[int, str]:
             result = json.loads(reply)
             return int(result["status"]), str(result["output"])
         except (OSError, ValueError, KeyError, TypeError, subprocess.TimeoutExpired):
-            worker.kill()  # a worker that could not translate: the command line decides
+            _discard(worker)  # a worker that could not translate: the command line decides
     try:
         done = subprocess.run(cython_command(pyx, c_file), capture_output=True, text=True,
                               cwd=pyx.parent)  # fmt: skip
@@ -69,10 +71,22 @@ def translate(pyx: Path, c_file: Path) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
+def _serves_this_process() -> bool:
+    return _worker is not None and _owner_pid == os.getpid()
+
+
+def _discard(worker: subprocess.Popen) -> None:
+    worker.kill()
+    for stream in (worker.stdin, worker.stdout):
+        with contextlib.suppress(OSError):
+            stream.close()
+    worker.wait()
+
+
 @atexit.register
 def _stop() -> None:
-    if _worker is not None and _worker.poll() is None:
-        _worker.kill()
+    if _serves_this_process():
+        _discard(_worker)
 
 
 def _translate_here(pyx: str, c_file: str) -> int:

@@ -45,7 +45,6 @@ def test_a_worker_reports_cythons_error(pyx):
 def test_a_failed_worker_falls_back_to_the_command_line(pyx):
     translator.start()
     translator._worker.kill()  # as if it had crashed while warming up
-    translator._worker.wait()
     assert translator.translate(pyx, pyx.with_suffix(".c")) == (0, "")
     assert pyx.with_suffix(".c").read_text() == by_command_line(pyx)
 
@@ -53,3 +52,13 @@ def test_a_failed_worker_falls_back_to_the_command_line(pyx):
 def test_without_a_worker_the_command_line_translates(pyx):
     assert translator._worker is None
     assert translator.translate(pyx, pyx.with_suffix(".c"))[0] == 0
+
+
+def test_a_forked_child_leaves_the_parents_worker_alone(pyx, monkeypatch):
+    translator.start()
+    worker = translator._worker
+    monkeypatch.setattr(translator, "_owner_pid", -1)  # as seen from a forked child
+    assert translator.translate(pyx, pyx.with_suffix(".c")) == (0, "")  # the command line's
+    assert translator._worker is worker and worker.poll() is None  # still the parent's
+    translator._discard(worker)
+    monkeypatch.setattr(translator, "_worker", None)
