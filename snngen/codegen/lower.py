@@ -69,9 +69,12 @@ class Lowering:
         return self.slots[key]
 
     def array(self, key: tuple, ctype: str, fetch: Fetch) -> sympy.Symbol:
-        if ("array", *key) not in self.slots:
+        if not self.has_array(key):
             self.arrays.append(ArraySlot(f"_a{len(self.arrays)}", ctype))
         return self._slot(key, "array", fetch)
+
+    def has_array(self, key: tuple) -> bool:
+        return ("array", *key) in self.slots
 
     def scalar(self, key: tuple, fetch: Fetch) -> sympy.Symbol:
         return self._slot(key, "scalar", fetch, real=True)

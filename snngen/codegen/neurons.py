@@ -62,11 +62,8 @@ def _update_code(
             new_values[scope.local(target.name)] = new
     # Stores come last and read only new values: the update is simultaneous.
     body = optimised(low, code)
-    stores = [
-        scope.store(local, new)
-        for local, new in new_values.items()
-        if store_gate or local != scope.symbols.get(sympy.Symbol("not_refractory", real=True))
-    ]
+    unstored = None if store_gate else scope.local("not_refractory")
+    stores = [scope.store(local, new) for local, new in new_values.items() if local != unstored]
     return scope.loads(body) + printed(body), stores, new_values
 
 
@@ -169,8 +166,7 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
     body, test = _threshold_code(low, scope, {})
     on_spike = []
     if scope.group.refractory is not None:
-        lastspike, gate = scope.array("lastspike"), scope.array("not_refractory")
-        on_spike = [f"{lastspike}[_i] = _t", f"{gate}[_i] = 0"]
+        on_spike = [_spike_time(scope), _spike_closes_gate(scope)]
     low.operations.append(Operation(
         "threshold", f"threshold of group {scope.position}",
         {
@@ -199,11 +195,11 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     threshold, test = _threshold_code(low, scope, current)
     on_spike = []
     if group.refractory is not None:
-        on_spike.append(f"{scope.array('lastspike')}[_i] = _t")
+        on_spike.append(_spike_time(scope))
         if deferred:
             low.pending.append(lambda: settle_not_refractory(low, scope, operation))
         else:
-            on_spike.append(f"{scope.array('not_refractory')}[_i] = 0")
+            on_spike.append(_spike_closes_gate(scope))
     operation = Operation(
         "neuron_pass", f"state update and threshold of group {scope.position}",
         {
@@ -222,9 +218,9 @@ def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation
     array has a slot), the pass stores it every step and a spike clears it; otherwise it is
     stored once, after the loop, as the last step left it (Brian2's value between runs)."""
     group, gate = scope.group, scope.local("not_refractory")
-    if ("array", group, "var", "not_refractory") in low.slots:
+    if scope.used_by_any("not_refractory"):
         operation.fields["stores"].append(scope.store(gate))
-        operation.fields["on_spike"].append(f"{scope.array('not_refractory')}[_i] = 0")
+        operation.fields["on_spike"].append(_spike_closes_gate(scope))
         return
     code = optimised(low, [(gate, scope.canonical(_not_refractory(group)))], cse=False)
     flags, array = operation.fields["flags"], scope.array("not_refractory")
@@ -235,6 +231,14 @@ def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation
         *(f"        {line}" for line in scope.loads(code) + printed(code)),
         f"        {array}[_i] = <uint8_t>(({gate} != 0) & ({flags}[_i] == 0))",
     ]
+
+
+def _spike_time(scope: GroupScope) -> str:
+    return f"{scope.array('lastspike')}[_i] = _t"
+
+
+def _spike_closes_gate(scope: GroupScope) -> str:
+    return f"{scope.array('not_refractory')}[_i] = 0"
 
 
 def lower_reset(low: Lowering, scope: GroupScope) -> None:

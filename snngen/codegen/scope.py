@@ -71,9 +71,13 @@ class Scope:
             variable, _ = self.locals[local]
             owner, name = self._sources[local]
             self._arrays[local] = self.low.array(
-                (owner, "var", name), variable.ctype, Fetch(storage, owner, name)
+                _variable_key(owner, name), variable.ctype, Fetch(storage, owner, name)
             )
         return self._arrays[local]
+
+    def used_by_any(self, name: str) -> bool:
+        """Whether the code of any scope has used the array of the owner's variable ``name``."""
+        return self.low.has_array(_variable_key(self.owner, name))
 
     def array(self, name: str) -> sympy.Symbol:
         """The array slot of the owner's variable ``name``."""
@@ -142,6 +146,11 @@ class Scope:
         value = local if value is None else value
         text = str(value) if variable.ctype == "double" else f"<{variable.ctype}>{value}"
         return f"{self.array_of(local)}[{index}] = {text}"
+
+
+def _variable_key(owner: Any, name: str) -> tuple:
+    """The lowering's key of the array slot of ``owner``'s variable ``name``."""
+    return owner, "var", name
 
 
 def _subexpressions(equations: Any) -> dict[sympy.Symbol, sympy.Basic]:
