@@ -31,9 +31,14 @@ _owner_pid = 0  # the process that started the worker (a forked child must not u
 _TIMEOUT_SECONDS = 120.0
 
 
+def _arguments(pyx: Path | str, c_file: Path | str) -> list[str]:
+    """Cython's arguments, the same for the command line and the worker (so, the same C)."""
+    return ["-3", "--fast-fail", str(pyx), "-o", str(c_file)]
+
+
 def cython_command(pyx: Path, c_file: Path) -> list[str]:
     """Cython's command line for ``pyx``: what the worker does, and what an error quotes."""
-    return [sys.executable, "-m", "cython", "-3", "--fast-fail", str(pyx), "-o", str(c_file)]
+    return [sys.executable, "-m", "cython", *_arguments(pyx, c_file)]
 
 
 def start() -> None:
@@ -93,7 +98,7 @@ def _translate_here(pyx: str, c_file: str) -> int:
     """Cython's command line, run in this process."""
     from Cython.Compiler import Main
 
-    sys.argv = ["cython", "-3", "--fast-fail", pyx, "-o", c_file]
+    sys.argv = ["cython", *_arguments(pyx, c_file)]
     try:
         Main.main(command_line=1)
     except SystemExit as exit:
