@@ -7,7 +7,8 @@ hand-written C limit, in one invocation.
 Workloads: the E/I network (4000 neurons, 1 s and 10 s), its scaling series (20k and 100k
 neurons at in-degree 80), a CUBA variant, the E/I network with forward Euler (what Brian2 picks
 for this model when no method is given) beside Brian2 and ``coba_limit.c`` (compiled here from
-../shared/reference with ``--geuler``: the same arithmetic),
+../shared/reference with ``--geuler``: the same arithmetic), in float64 and in float32 (the
+neurons' ``dtype``: snngen's float32 mode, coba_limit's ``--prec 32``),
 the E/I network on one and two OpenMP threads (``SNNGEN_THREADS``) beside the serial module,
 and the Nicola & Clopath network against its NumPy original. Every run is a new process:
 *cold* with an empty module cache (Brian2: an empty build folder), *warm* with the cache of
@@ -89,14 +90,19 @@ def run_process(python: str, code: str, folder: str, env: dict | None = None) ->
     return result
 
 
-def ei_code(settings: dict, n: int, duration: float, method: str, build: str, network: str) -> str:
-    body = build.replace("method='exponential_euler'", f"method='{method}'")
+def ei_code(settings: dict, n: int, duration: float, method: str, build: str, network: str,
+            single: bool = False) -> str:  # fmt: skip
+    """The E/I script; ``single``: the neurons in float32 (snngen's float32 mode; Brian2's
+    ``dtype``)."""
+    dtype = ", dtype=__import__('numpy').float32" if single else ""
+    body = build.replace("method='exponential_euler'", f"method='{method}'{dtype}")
     return SCRIPT.replace(BUILD, body).format(n=n, duration=duration, network=network,
                                               w_inh=W_INH, **settings)  # fmt: skip
 
 
-def coba_limit(n: int, duration: float, folder: Path) -> dict | None:
-    """The hand-written C program, same arithmetic as snngen's Euler variant (``--geuler``)."""
+def coba_limit(n: int, duration: float, folder: Path, single: bool = False) -> dict | None:
+    """The hand-written C program, same arithmetic as snngen's Euler variant (``--geuler``),
+    in float32 if ``single``."""
     source = REFERENCE / "coba_limit.c"
     binary = folder / "coba_limit"
     if not source.exists():
@@ -105,7 +111,8 @@ def coba_limit(n: int, duration: float, folder: Path) -> dict | None:
         subprocess.run(["gcc", "-O3", "-march=native", "-o", str(binary), str(source), "-lm"],
                        check=True)  # fmt: skip
     command = [str(binary), "--N", str(n), "--k", "80", "--T", str(duration), "--kernel", "lean",
-               "--prec", "64", "--prop", "pf16" if n <= 65536 else "pfb16", "--geuler"]  # fmt: skip
+               "--prec", "32" if single else "64", "--prop", "pf16" if n <= 65536 else "pfb16",
+               "--geuler"]  # fmt: skip
     result = result_of(subprocess.run(command, capture_output=True, text=True))
     if result is not None:
         result = dict(loop=result["t_loop"], spikes=result["spikes"],
@@ -129,9 +136,10 @@ class Suite:
 
     def workload(self, name: str, n: int, duration: float, method: str = "exponential_euler",
                  build: str = BUILD, network: str = NETWORK, limit: bool = False,
-                 brian2: bool = True, threads: tuple[int, ...] = ()) -> None:  # fmt: skip
+                 brian2: bool = True, threads: tuple[int, ...] = (),
+                 single: bool = False) -> None:  # fmt: skip
         """One workload, snngen (serial, and on each of ``threads``) beside Brian2 and, if
-        ``limit``, coba_limit.c."""
+        ``limit``, coba_limit.c; the neurons in float32 if ``single``."""
         print(f"\n{name}: N = {n}, {duration:g} s", flush=True)
         runners = {"snngen": (sys.executable, SNNGEN, {})}
         for k in threads:
@@ -142,7 +150,7 @@ class Suite:
         rows, folders = {}, {}
         for label, (python, settings, env) in runners.items():
             folders[label] = tempfile.mkdtemp(dir=self.folder)
-            code = ei_code(settings, n, duration, method, build, network)
+            code = ei_code(settings, n, duration, method, build, network, single)
             cold = run_process(python, code, folders[label], env)
             if cold is not None:
                 rows[label] = dict(cold=cold["process"], code=code, loops=[], **cold)
@@ -156,11 +164,10 @@ class Suite:
                     row["warm"] = min(row.get("warm", float("inf")), warm["process"])
                     row["peak_mib"] = warm["peak_mib"]
             if limit:
-                c = coba_limit(n, duration, self.folder)
+                c = coba_limit(n, duration, self.folder, single)
                 if c is not None:
-                    rows.setdefault("coba_limit.c (lean, f64)", dict(c, loops=[]))["loops"].append(
-                        c["loop"]
-                    )
+                    label = f"coba_limit.c (lean, f{32 if single else 64})"
+                    rows.setdefault(label, dict(c, loops=[]))["loops"].append(c["loop"])
         ours = rows.get("snngen")
         for label, row in rows.items():
             row.pop("code", None)
@@ -279,6 +286,9 @@ def main() -> None:
                 suite.workload("E/I (exp. Euler)", n, 1.0)
         for n in (4000,) if args.quick else (4000, 20000, 100000):
             suite.workload("E/I (Euler)", n, 1.0, method="euler", limit=True)
+        for n in (4000,) if args.quick else (4000, 100000):
+            suite.workload("E/I (Euler, float32)", n, 1.0, method="euler", limit=True,
+                           single=True)  # fmt: skip
         for n in (4000,) if args.quick else (4000, 20000, 100000):
             suite.workload("E/I threads (exp. Euler)", n, 1.0, brian2=False, threads=(1, 2))
         suite.workload("CUBA", 4000, 1.0, build=CUBA_BUILD, network=CUBA)

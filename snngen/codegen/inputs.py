@@ -8,7 +8,7 @@ from typing import Any
 import sympy
 
 from snngen.codegen.fetch import Fetch, attribute, entry, number
-from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.lower import Lowering, optimised
 from snngen.codegen.printer import BinomialDraw
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope
@@ -29,7 +29,7 @@ def lower_poisson_input(low: Lowering, scope: GroupScope, poisson: Any) -> None:
         {
             "start": low.integer((poisson, "start"), Fetch(attribute, poisson, "source._start")),
             "stop": low.integer((poisson, "stop"), Fetch(attribute, poisson, "source._stop")),
-            "body": scope.loads(body) + printed(body),
+            "body": scope.lines(body),
             "stores": [scope.store(local)],
         },
     ))  # fmt: skip

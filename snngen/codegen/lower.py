@@ -18,7 +18,7 @@ import sympy
 
 from snngen.codegen.cse import Assignment, eliminate_common_subexpressions
 from snngen.codegen.fetch import Fetch, run_value
-from snngen.codegen.hoist import RUN, STEP, Hoister
+from snngen.codegen.hoist import NEURON, RUN, STEP, Hoister
 from snngen.codegen.printer import RNG_STATE, cython_expression
 from snngen.codegen.program import ArraySlot, Lowered, Operation, Program
 from snngen.errors import CodegenError
@@ -40,6 +40,8 @@ class Lowering:
         # How to fetch each slot's value at run time, per kind of slot (see PREFIXES).
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
         self.doubles: list[str] = []
+        self.singles: list[str] = []  # float locals (see to_single)
+        self._single_copies: dict[sympy.Symbol, sympy.Symbol] = {}
         self.counts: list[str] = []
         self.slots: dict[tuple, Any] = {}
         self._names = itertools.count()
@@ -87,6 +89,29 @@ class Lowering:
         self.doubles.append(name)
         return sympy.Symbol(name, real=True)
 
+    def single(self) -> sympy.Symbol:
+        name = f"_f{next(self._names)}"
+        self.singles.append(name)
+        return sympy.Symbol(name, real=True)
+
+    def single_invariants(self, code: Sequence[Assignment]) -> list[Assignment]:
+        """``code`` reading float copies of the run- and step-invariant values it uses (made
+        where they are computed), so that no double operand promotes its float arithmetic.
+        The time stays double: ``t - lastspike`` needs digits that float loses within
+        seconds."""
+        invariant = {s for _, expr in code for s in expr.free_symbols
+                     if self.hoister.level(s) < NEURON and s != self.t}  # fmt: skip
+        copies = {s: self._single_copy(s) for s in sorted(invariant, key=str)}
+        return [(target, expr.xreplace(copies)) for target, expr in code]
+
+    def _single_copy(self, value: sympy.Symbol) -> sympy.Symbol:
+        if value not in self._single_copies:
+            copy = self._single_copies[value] = self.single()
+            level = self.hoister.level(value)
+            self.hoister.set_level(copy, level)
+            self.hoister.blocks[level].append((copy, value))
+        return self._single_copies[value]
+
     def count(self) -> str:
         name = f"_c{len(self.counts)}"
         self.counts.append(name)
@@ -101,6 +126,7 @@ class Lowering:
             scalars=tuple(f"_s{k}" for k in range(len(self.fetch["scalar"]))),
             integers=tuple(f"_n{k}" for k in range(len(self.fetch["integer"]))),
             doubles=tuple(self.doubles),
+            singles=tuple(self.singles),
             counts=tuple(self.counts),
             prepare=lines(RUN),
             step=lines(STEP),
@@ -124,10 +150,6 @@ class Lowering:
         )
 
 
-def printed(code: Sequence[Assignment]) -> list[str]:
-    return [f"{target} = {cython_expression(expr)}" for target, expr in code]
-
-
 def threads_for(low: Lowering, lines: Sequence[str]) -> str | None:
     """The thread-count slot for a loop over neurons (or synapses) of ``lines``, or ``None`` to
     keep it serial. A loop that draws random numbers stays serial: its draws come from one
@@ -138,10 +160,19 @@ def threads_for(low: Lowering, lines: Sequence[str]) -> str | None:
     return low.threads
 
 
-def optimised(low: Lowering, code: Sequence[Assignment], cse: bool = True) -> list[Assignment]:
-    """Hoist the invariant parts of ``code``, then (optionally) share common subexpressions."""
+def optimised(low: Lowering, code: Sequence[Assignment], cse: bool = True,
+              single: bool = False) -> list[Assignment]:  # fmt: skip
+    """Hoist the invariant parts of ``code``, then (optionally) share common subexpressions;
+    for float arithmetic if ``single`` (the caller allocates float temporaries: ``local``)."""
     hoisted = [(target, low.hoister.hoist(expr)) for target, expr in code]
-    return eliminate_common_subexpressions(hoisted, low.double) if cse else hoisted
+    if cse:
+        hoisted = eliminate_common_subexpressions(hoisted, temporaries(low, single))
+    return low.single_invariants(hoisted) if single else hoisted
+
+
+def temporaries(low: Lowering, single: bool) -> Callable[[], sympy.Symbol]:
+    """The allocator of temporaries for float (``single``) or double arithmetic."""
+    return low.single if single else low.double
 
 
 # Brian2's default schedule; synaptic equations and summed variables run in the "groups" slot

@@ -13,7 +13,7 @@ import sympy
 
 from snngen.codegen.fetch import Fetch, attribute, entry, length
 from snngen.codegen.hoist import STEP
-from snngen.codegen.lower import Lowering, optimised, printed
+from snngen.codegen.lower import Lowering, optimised
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope
 from snngen.errors import CodegenError
@@ -74,7 +74,7 @@ def _state_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
         "indices": _buffer(low, monitor, "indices", "int32_t"),
         "column": _buffer(low, monitor, "column", "int64_t"),
         "columns": low.integer((monitor, "columns"), Fetch(attribute, monitor, "columns")),
-        "body": scope.loads(body) + printed(body),
+        "body": scope.lines(body),
         "outputs": outputs,
     }
     low.operations.append(

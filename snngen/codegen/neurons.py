@@ -22,7 +22,7 @@ import sympy
 from snngen.codegen import fetch as fetching
 from snngen.codegen.cse import Assignment
 from snngen.codegen.fetch import Fetch, attribute
-from snngen.codegen.lower import Lowering, optimised, printed, threads_for
+from snngen.codegen.lower import Lowering, optimised, temporaries, threads_for
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, Scope
 from snngen.equations.functions import randn
@@ -34,41 +34,47 @@ _STEP_EPSILON = sympy.Float(1e-3)
 
 def _update_code(
     low: Lowering, scope: GroupScope, store_gate: bool = True
-) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Symbol]]:
+) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Symbol], bool]:
     """The state update's lines (loads and arithmetic), its stores (``not_refractory``'s only
-    if ``store_gate``), and each updated variable's local mapped to the local holding its new
-    value."""
+    if ``store_gate``), each updated variable's local mapped to the local holding its new
+    value, and whether it computes in float (see :meth:`~snngen.codegen.scope.Scope.in_single`)."""
     group, rule = scope.group, scope.group.rule
+    single = rule is not None and scope.in_single(scope.local(t.name) for t, _ in rule.updates)
+    temporary = temporaries(low, single)
     code: list[Assignment] = []
     new_values: dict[sympy.Symbol, sympy.Symbol] = {}  # variable's local → new value
-    if group.refractory is not None:
-        gate = scope.local("not_refractory")
-        code.append((gate, scope.canonical(_not_refractory(group))))
-        new_values[gate] = gate
+    gate = scope.local("not_refractory") if group.refractory is not None else None
+    if gate is not None:
+        # A temporary of the arithmetic's type: in float arithmetic, a double gate would promote
+        # the update it multiplies.
+        new_values[gate] = temporary()
+        code.append((new_values[gate], scope.canonical(_not_refractory(group))))
     if rule is not None:
         renames = {}
         for noise in rule.noise:
-            renames[noise] = low.double()
+            renames[noise] = temporary()
             code.append((renames[noise], randn(len(code))))
         for symbol in [s for s, _ in rule.temporaries]:
-            renames[symbol] = low.double()
+            renames[symbol] = temporary()
         if rule.propagator is not None:
             renames.update(propagator_entries(low, scope, "_i"))
         for target, expr in rule.temporaries:
             code.append((renames[target], scope.canonical(expr.xreplace(renames))))
         for target, expr in rule.updates:
-            new = low.double()
+            new = temporary()
             code.append((new, scope.canonical(expr.xreplace(renames))))
             new_values[scope.local(target.name)] = new
+    if gate is not None:
+        code = [(target, expr.xreplace({gate: new_values[gate]})) for target, expr in code]
     # Stores come last and read only new values: the update is simultaneous.
-    body = optimised(low, code)
-    unstored = None if store_gate else scope.local("not_refractory")
-    stores = [scope.store(local, new) for local, new in new_values.items() if local != unstored]
-    return scope.loads(body) + printed(body), stores, new_values
+    body = optimised(low, code, single=single)
+    unstored = None if store_gate else gate
+    stores = [scope.store(var, new) for var, new in new_values.items() if var != unstored]
+    return scope.lines(body, single), stores, new_values, single
 
 
 def lower_state_update(low: Lowering, scope: GroupScope) -> None:
-    body, stores, _ = _update_code(low, scope)
+    body, stores, _, _ = _update_code(low, scope)
     low.operations.append(Operation(
         "state_update", f"state update of group {scope.position}",
         {"size": scope.size, "body": body, "stores": stores, "threads": threads_for(low, body)},
@@ -140,18 +146,22 @@ class _PropagatorEntry:
 
 
 def _threshold_code(
-    low: Lowering, scope: GroupScope, current: dict[sympy.Symbol, sympy.Symbol]
+    low: Lowering,
+    scope: GroupScope,
+    current: dict[sympy.Symbol, sympy.Symbol],
+    single: bool = False,
 ) -> tuple[list[str], str]:
     """The threshold's lines and test, reading the variables' ``current`` values (locals that
-    replace the stored ones). The user's condition comes first and ``not_refractory`` second,
+    replace the stored ones), in float if ``single`` (as the update it follows).
+    The user's condition comes first and ``not_refractory`` second,
     so that a branch on the test is predictable: most neurons are below threshold, and
     refractoriness tested first is what coba_limit's README measured as Brian2's most expensive
     misprediction."""
     group = scope.group
-    flag = low.double()
+    flag = temporaries(low, single)()
     code = [(flag, scope.canonical(group.threshold).xreplace(current))]
-    body = optimised(low, code, cse=False)
-    lines, test = scope.loads(body) + printed(body), f"({flag} != 0)"
+    body = optimised(low, code, cse=False, single=single)
+    lines, test = scope.lines(body, single), f"({flag} != 0)"
     if group.refractory is not None:
         gate = scope.local("not_refractory")
         if gate not in current:
@@ -191,13 +201,14 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     group = scope.group
     # A gate computed from lastspike is perhaps not stored; a condition's always is.
     deferred = group.refractory is not None and group.refractory.condition is None
-    body, stores, current = _update_code(low, scope, store_gate=not deferred)
-    threshold, test = _threshold_code(low, scope, current)
+    body, stores, current, single = _update_code(low, scope, store_gate=not deferred)
+    threshold, test = _threshold_code(low, scope, current, single)
     on_spike = []
     if group.refractory is not None:
         on_spike.append(_spike_time(scope))
         if deferred:
-            low.pending.append(lambda: settle_not_refractory(low, scope, operation))
+            gate = current[scope.local("not_refractory")]
+            low.pending.append(lambda: settle_not_refractory(low, scope, operation, gate))
         else:
             on_spike.append(_spike_closes_gate(scope))
     operation = Operation(
@@ -213,13 +224,15 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     low.operations.append(operation)
 
 
-def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation) -> None:
+def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation,
+                          value: sympy.Symbol) -> None:  # fmt: skip
     """Once every operation is lowered: if another one reads or writes ``not_refractory`` (its
-    array has a slot), the pass stores it every step and a spike clears it; otherwise it is
-    stored once, after the loop, as the last step left it (Brian2's value between runs)."""
+    array has a slot), the pass stores it (its new ``value``) every step and a spike clears
+    it; otherwise it is stored once, after the loop, as the last step left it (Brian2's value
+    between runs)."""
     group, gate = scope.group, scope.local("not_refractory")
     if scope.used_by_any("not_refractory"):
-        operation.fields["stores"].append(scope.store(gate))
+        operation.fields["stores"].append(scope.store(gate, value))
         operation.fields["on_spike"].append(_spike_closes_gate(scope))
         return
     code = optimised(low, [(gate, scope.canonical(_not_refractory(group)))], cse=False)
@@ -228,7 +241,7 @@ def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation
         "if _step > start:",
         f"    _t = (_step - 1)*{low.dt}",
         f"    for _i in range({scope.size}):",
-        *(f"        {line}" for line in scope.loads(code) + printed(code)),
+        *(f"        {line}" for line in scope.lines(code)),
         f"        {array}[_i] = <uint8_t>(({gate} != 0) & ({flags}[_i] == 0))",
     ]
 
@@ -246,8 +259,9 @@ def lower_reset(low: Lowering, scope: GroupScope) -> None:
     code = [
         (scope.local(s.target), scope.canonical(s.value)) for s in group.reset
     ]  # sequential: each statement sees the previous ones
-    body = optimised(low, code, cse=False)
     targets = list(dict.fromkeys(target for target, _ in code))
+    single = scope.in_single(targets)
+    body = optimised(low, code, cse=False, single=single)
     low.operations.append(
         Operation(
             "reset",
@@ -255,7 +269,7 @@ def lower_reset(low: Lowering, scope: GroupScope) -> None:
             {
                 "count": scope.spike_count,
                 "spikes": scope.spikes,
-                "body": scope.loads(body) + printed(body),
+                "body": scope.lines(body, single),
                 "stores": [scope.store(local) for local in targets],
             },
         )

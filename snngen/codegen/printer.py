@@ -9,11 +9,16 @@ What it does beyond sympy's C99 printer, and why:
   accuracy when the linear coefficient is small;
 * Cython's ``and``/``or``/``not`` and conditional expressions, and Python's modulo for ``%``;
 * ``int(...)`` as a C cast, and ``rand()``/``randn()`` as calls of the module's generator helpers.
+
+:class:`SingleCythonPrinter` prints the same expressions for float arithmetic (the float32 mode).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sympy
+from sympy.codegen.ast import float32, real
 from sympy.codegen.cfunctions import expm1
 from sympy.printing.c import C99CodePrinter
 from sympy.printing.precedence import PRECEDENCE
@@ -65,18 +70,26 @@ class CythonPrinter(C99CodePrinter):
     """sympy → Cython expression text (the C subset Cython compiles to plain C)."""
 
     printmethod = "_snngen_cython"
+    real_type = "double"
+
+    def _literal(self, value: float) -> str:
+        return float_literal(value)
+
+    def _math(self, name: str) -> str:
+        """The name of the maths function (or helper) ``name`` for :attr:`real_type`."""
+        return name
 
     def _print_Float(self, expr: sympy.Float) -> str:
-        return float_literal(float(expr))
+        return self._literal(float(expr))
 
     def _print_Rational(self, expr: sympy.Rational) -> str:
-        return float_literal(float(expr))
+        return self._literal(float(expr))
 
     def _print_Integer(self, expr: sympy.Integer) -> str:
-        return float_literal(float(expr))
+        return self._literal(float(expr))
 
     def _print_NumberSymbol(self, expr: sympy.NumberSymbol) -> str:
-        return float_literal(float(expr))
+        return self._literal(float(expr))
 
     _print_Pi = _print_NumberSymbol
     _print_Exp1 = _print_NumberSymbol
@@ -95,12 +108,12 @@ class CythonPrinter(C99CodePrinter):
             product = "*".join([factor] * abs(int(exponent)))
             if abs(int(exponent)) > 1:
                 product = f"({product})"
-            return product if exponent > 0 else f"1.0/{product}"
+            return product if exponent > 0 else f"{self._literal(1.0)}/{product}"
         if exponent == sympy.S.Half:
-            return f"sqrt({self._print(base)})"
+            return f"{self._math('sqrt')}({self._print(base)})"
         if exponent == -sympy.S.Half:
-            return f"1.0/sqrt({self._print(base)})"
-        return f"pow({self._print(base)}, {self._print(exponent)})"
+            return f"{self._literal(1.0)}/{self._math('sqrt')}({self._print(base)})"
+        return f"{self._math('pow')}({self._print(base)}, {self._print(exponent)})"
 
     def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
         exps = [a for a in expr.args if isinstance(a, sympy.exp)]
@@ -112,12 +125,13 @@ class CythonPrinter(C99CodePrinter):
 
     def _print_Function(self, expr: sympy.Function) -> str:
         if isinstance(expr, exprel):
-            return f"{EXPREL_HELPER}({self._print(expr.args[0])})"
+            return f"{self._math(EXPREL_HELPER)}({self._print(expr.args[0])})"
         if isinstance(expr, int_):
             argument = expr.args[0]
             if is_condition(argument):
-                return f"(1.0 if {self._print(argument)} else 0.0)"
-            return f"(<double>(<long>({self._print(argument)})))"
+                one, zero = self._literal(1.0), self._literal(0.0)
+                return f"({one} if {self._print(argument)} else {zero})"
+            return f"(<{self.real_type}>(<long>({self._print(argument)})))"
         if isinstance(expr, rand):
             return f"{RAND_HELPER}({RNG_STATE})"
         if isinstance(expr, randn):
@@ -134,7 +148,7 @@ class CythonPrinter(C99CodePrinter):
     def _print_Mod(self, expr: sympy.Mod) -> str:
         # Python's modulo (result has the sign of the divisor), as users of % expect.
         x, y = (self.parenthesize(a, PRECEDENCE["Atom"]) for a in expr.args)
-        return f"({x} - {y}*floor({x}/{y}))"
+        return f"({x} - {y}*{self._math('floor')}({x}/{y}))"
 
     def _print_And(self, expr: sympy.And) -> str:
         return " and ".join(self.parenthesize(a, PRECEDENCE["And"]) for a in expr.args)
@@ -159,10 +173,30 @@ class CythonPrinter(C99CodePrinter):
         return text
 
 
+class SingleCythonPrinter(CythonPrinter):
+    """Float arithmetic: every literal cast to float (Cython has no ``f`` suffix, and one double
+    operand promotes a whole expression to double), and the float versions of libm's functions
+    (sympy's ``type_aliases``) and of the module's helpers (``_exprelf``)."""
+
+    real_type = "float"
+
+    def _literal(self, value: float) -> str:
+        return f"(<float>{float_literal(value)})"
+
+    def _math(self, name: str) -> str:
+        return f"{name}f"
+
+
 # No math macros (M_LN10, M_PI): their values print as exact literals instead.
 _PRINTER = CythonPrinter({"math_macros": {}})
+_SINGLE_PRINTER = SingleCythonPrinter({"math_macros": {}, "type_aliases": {real: float32}})
 
 
-def cython_expression(expr: sympy.Basic) -> str:
-    """Cython text of ``expr``."""
-    return _PRINTER.doprint(expr)
+def cython_expression(expr: sympy.Basic, single: bool = False) -> str:
+    """Cython text of ``expr``, computed in float if ``single`` (else in double)."""
+    return (_SINGLE_PRINTER if single else _PRINTER).doprint(expr)
+
+
+def printed(code: Sequence[tuple[sympy.Symbol, sympy.Basic]], single: bool = False) -> list[str]:
+    """Lines assigning each expression of ``code`` to its target."""
+    return [f"{target} = {cython_expression(expr, single)}" for target, expr in code]

@@ -49,6 +49,7 @@ class Program:
     scalars: tuple[str, ...]
     integers: tuple[str, ...]
     doubles: tuple[str, ...]  # double locals
+    singles: tuple[str, ...]  # float locals (the float32 mode's arithmetic)
     counts: tuple[str, ...]  # int64 locals
     prepare: tuple[str, ...]
     step: tuple[str, ...]

@@ -8,7 +8,7 @@ slot (external constants, ``dt``), or a number (units), and says how to load and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sympy
@@ -16,13 +16,17 @@ from sympy.core.function import AppliedUndef
 
 from snngen.codegen.cse import Assignment
 from snngen.codegen.fetch import Fetch, attribute, constant, storage, timed_array
-from snngen.codegen.printer import TimedValue
+from snngen.codegen.printer import TimedValue, printed
 from snngen.equations.model import EquationKind
 from snngen.integration.rule import DT, T
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import strip
 
 INDEX = sympy.Symbol("_i", integer=True)
+
+# Variables that record when something happened (assigned t): double whatever the mode, they
+# do not decide an operation's precision.
+TIME_STAMPS = frozenset({"lastspike", "lastupdate"})
 
 
 def _name(name: str) -> sympy.Symbol:
@@ -52,7 +56,7 @@ class Scope:
     def add_variables(self, group: Any, index: str, suffix: str = "") -> None:
         """Make the variables of ``group`` (a neuron group or synapses) available at ``index``."""
         for name, variable in group.variables.items():
-            local = self.low.double()
+            local = self.low.single() if variable.single else self.low.double()
             self.locals[local] = (variable, "0" if variable.shared else index)
             self._sources[local] = (group, name)
             if not suffix:
@@ -125,6 +129,18 @@ class Scope:
         inverse_dt = low.scalar((owner, name, "inverse_dt"), part("inverse_dt"))
         column = call.args[1] if len(call.args) == 2 else sympy.S.Zero
         return TimedValue(values, rows, columns, inverse_dt, call.args[0], column)
+
+    def in_single(self, targets: Iterable[sympy.Symbol]) -> bool:
+        """Whether code storing ``targets`` (locals) computes in float: when every float
+        variable among them is stored in single precision (the float32 mode; a mixed
+        operation computes in double)."""
+        stored = [self.locals[t][0] for t in targets]
+        floats = [v for v in stored if v.var_type == "float" and v.name not in TIME_STAMPS]
+        return bool(floats) and all(v.single for v in floats)
+
+    def lines(self, code: Sequence[Assignment], single: bool = False) -> list[str]:
+        """``code`` printed (in float if ``single``), after the loads it needs."""
+        return self.loads(code) + printed(code, single)
 
     def loads(self, code: Sequence[Assignment]) -> list[str]:
         """Lines loading the variables that ``code`` reads before it assigns them."""

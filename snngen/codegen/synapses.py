@@ -18,7 +18,7 @@ import sympy
 
 from snngen.codegen.cse import Assignment
 from snngen.codegen.fetch import Fetch, attribute, entry, storage
-from snngen.codegen.lower import Lowering, optimised, printed, threads_for
+from snngen.codegen.lower import Lowering, optimised, temporaries, threads_for
 from snngen.codegen.neurons import propagator_entries
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, SynapseScope
@@ -75,21 +75,23 @@ def _size(low: Lowering, synapses: Any) -> sympy.Symbol:
 def lower_synapse_update(low: Lowering, scope: SynapseScope) -> None:
     """Clock-driven synaptic equations, every step, for every synapse."""
     synapses, rule = scope.owner, scope.owner.rule
-    renames = {s: low.double() for s, _ in rule.temporaries}
+    single = scope.in_single(scope.local(target.name) for target, _ in rule.updates)
+    temporary = temporaries(low, single)
+    renames = {s: temporary() for s, _ in rule.temporaries}
     if rule.propagator is not None:
         renames.update(propagator_entries(low, scope, "_syn"))
     code: list[Assignment] = []
     for noise in rule.noise:
-        renames[noise] = low.double()
+        renames[noise] = temporary()
         code.append((renames[noise], randn(len(code))))
     code += [(renames[s], scope.canonical(e.xreplace(renames))) for s, e in rule.temporaries]
     stores = []
     for target, expr in rule.updates:
-        new = low.double()
+        new = temporary()
         code.append((new, scope.canonical(expr.xreplace(renames))))
         stores.append(scope.store(scope.local(target.name), new))
-    body = optimised(low, code)
-    lines = scope.loads(body) + printed(body)
+    body = optimised(low, code, single=single)
+    lines = scope.lines(body, single)
     low.operations.append(Operation(
         "synapse_update", f"clock-driven equations of synapses {scope.position}",
         {
@@ -104,7 +106,7 @@ def lower_summed(low: Lowering, scope: SynapseScope, target_scope: GroupScope) -
     for eq in synapses.summed:
         value = low.double()
         body = optimised(low, [(value, scope.canonical(eq.expr))])
-        lines = scope.loads(body) + printed(body)
+        lines = scope.lines(body)
         name = eq.name.removesuffix("_post")
         low.operations.append(Operation(
             "summed_variable", f"summed variable of synapses {scope.position}",
@@ -126,7 +128,7 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
     role = "source" if pathway.side == "pre" else "target"
     code: list[Assignment] = []
     if synapses.event_driven:
-        elapsed = low.double()
+        elapsed = low.double()  # a time, as t and lastupdate
         code.append((elapsed, scope.canonical(T - symbol("lastupdate"))))
         for equation in synapses.event_driven:
             x = scope.local(equation.name)
@@ -139,9 +141,10 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
         code.append((scope.local(statement.target), scope.canonical(statement.value)))
     if synapses.event_driven:
         code.append((scope.local("lastupdate"), scope.canonical(T)))
-    body = optimised(low, code, cse=False)  # statements are sequential
     targets = list(dict.fromkeys(target for target, _ in code if target in scope.locals))
-    lines = scope.loads(body) + printed(body)
+    single = scope.in_single(targets)
+    body = optimised(low, code, cse=False, single=single)  # statements are sequential
+    lines = scope.lines(body, single)
     stores = [scope.store(local) for local in targets]
 
     def runtime(name: str, ctype: str | None = None) -> sympy.Symbol:

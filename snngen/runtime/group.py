@@ -204,9 +204,9 @@ class NeuronGroup(Group):
     name
         A name for messages and reports.
     dtype
-        ``numpy.float32`` stores the float variables in single precision (half their memory;
-        the arithmetic stays double, every step rounds the state to float32, and the loop is
-        no faster), or a dict gives the type per variable. Default: float64.
+        ``numpy.float32`` stores the float variables in single precision, and the code that
+        updates only such variables computes in float (the float32 mode: faster, and spike
+        trains part from float64's); a dict gives the type per variable. Default: float64.
     """
 
     def __init__(

@@ -58,7 +58,8 @@ class Variable:
 def declared_variables(equations: Any, dtype: Any = None, owner: str = "") -> dict[str, Variable]:
     """Variables of differential equations and parameters, in the order they are written.
     ``dtype`` (Brian2's argument: one numpy float type for every float variable, or a dict of
-    them by name) may store float variables in single precision; arithmetic stays double."""
+    them by name) may store float variables in single precision (see
+    :meth:`snngen.codegen.scope.Scope.in_single` for the arithmetic)."""
     single = _single_precision(equations, dtype, owner)
     result = {}
     for eq in equations:

@@ -8,12 +8,14 @@ the compiled module, serve every network with the same structure.
 """
 from libc.math cimport exp, expm1, log, log1p, sqrt, pow, fabs, floor, ceil, fmin, fmax, fma
 from libc.math cimport sin, cos, tan, sinh, cosh, tanh, atan
+from libc.math cimport expf, expm1f, logf, log1pf, sqrtf, powf, fabsf, floorf, ceilf, fminf, fmaxf
+from libc.math cimport sinf, cosf, tanf, sinhf, coshf, tanhf, atanf
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 
 # The module's helpers; self-contained (they cimport what they use), so that tests can compile
 # them beside their own loops.
-from libc.math cimport log, sqrt, pow, floor, fmin, fmax, fma
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.math cimport log, sqrt, pow, floor, fmin, fmax, fma, floorf, fminf, fmaxf, fmaf
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 # numpy's C bit generator interface (numpy/random/bitgen.h), used without cimporting numpy.
 ctypedef struct bitgen_t:
@@ -92,6 +94,37 @@ cdef inline double _exprel(double x) noexcept nogil:
     # (exp(x) - 1)/x without cancellation near 0. A selection, not a branch, so that gcc
     # vectorises the loops that call it; the division's result for x = 0 is discarded.
     return 1.0 if x == 0.0 else _expm1(x)/x
+
+
+cdef union _FloatBits:
+    float value
+    int32_t bits
+
+
+cdef inline float _expm1f(float x) noexcept nogil:
+    # _expm1 in single precision, for the operations of the float32 mode: the same reduction,
+    # with ln2 in two float parts, and the series to r^7 (remainder below 2e-8 of the result,
+    # a sixth of float's unit roundoff). Below -87 exp(x) - 1 is -1 in float, and the clamp keeps
+    # 2^k normal; k = 128 makes 2^k infinite (overflow). Literals are cast: a double literal
+    # would promote the arithmetic to double.
+    cdef float k, r, p
+    cdef _FloatBits power
+    x = fminf(fmaxf(x, <float>-87.0), <float>89.0)
+    k = floorf(x*<float>1.4426950408889634 + <float>0.5)
+    r = fmaf(-k, <float>1.4286067653e-06, fmaf(-k, <float>0.693145751953125, x))
+    p = <float>(1.0/5040.0)
+    p = p*r + <float>(1.0/720.0)
+    p = p*r + <float>(1.0/120.0)
+    p = p*r + <float>(1.0/24.0)
+    p = p*r + <float>(1.0/6.0)
+    p = p*r + <float>0.5
+    p = p*r*r + r
+    power.bits = (<int32_t>k + 127) << 23
+    return p if k == <float>0.0 else fmaf(power.value, p, power.value - <float>1.0)
+
+
+cdef inline float _exprelf(float x) noexcept nogil:
+    return <float>1.0 if x == <float>0.0 else _expm1f(x)/x
 
 
 cdef extern from *:
@@ -205,10 +238,11 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef double _d10
     cdef double _d11
     cdef double _d12
+    cdef double _d13
     cdef int64_t _c0 = 0
     cdef int64_t _c1 = 0
-    _d9 = _s0*(floor(0.001 + _s1/_s0) - 0.5)
-    _d10 = 1.0/_s9
+    _d10 = _s0*(floor(0.001 + _s1/_s0) - 0.5)
+    _d11 = 1.0/_s9
     with nogil:
         while _step < stop:
             if _a13[0] + _n7 > _n6:
@@ -232,14 +266,14 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _d1 = _a8[_i]
                 _d2 = _a9[_i]
                 _d3 = _a10[_i]
-                _d4 = -_d3 + _t >= _d9
-                _d11 = _d4 > 0.5
-                _d7 = _d0*(_s2 if _d11 else _s3) + _d10*_d4*(_d2*_s8 + _s10)*(_s5 if _d11 else _s6)
-                _d8 = _d1*_s4
-                _d12 = _d7 > _s11
-                _c1 = (_d12 != 0) & (_d4 != 0)
-                _a7[_i] = _d7
-                _a8[_i] = _d8
+                _d7 = -_d3 + _t >= _d10
+                _d12 = _d7 > 0.5
+                _d8 = _d0*(_s2 if _d12 else _s3) + _d11*_d7*(_d2*_s8 + _s10)*(_s5 if _d12 else _s6)
+                _d9 = _d1*_s4
+                _d13 = _d8 > _s11
+                _c1 = (_d13 != 0) & (_d7 != 0)
+                _a7[_i] = _d8
+                _a8[_i] = _d9
                 _a11[_i] = <int32_t>_c1
             # the flags (zero beyond size) tested sixteen at a time, as eight 8-byte words: a step with few
             # spikes skips most
@@ -275,7 +309,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             _t = (_step - 1)*_s0
             for _i in range(_n0):
                 _d3 = _a10[_i]
-                _d4 = -_d3 + _t >= _d9
+                _d4 = -_d3 + _t >= _d10
                 _a16[_i] = <uint8_t>((_d4 != 0) & (_a11[_i] == 0))
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare

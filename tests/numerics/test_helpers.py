@@ -20,14 +20,26 @@ def apply(size_t x_address, size_t expm1_address, size_t exprel_address, int64_t
     for i in range(n):
         e[i] = _expm1(x[i])
         r[i] = _exprel(x[i])
+
+
+def apply_single(size_t x_address, size_t expm1_address, size_t exprel_address, int64_t n):
+    cdef float* x = <float*>x_address
+    cdef float* e = <float*>expm1_address
+    cdef float* r = <float*>exprel_address
+    cdef int64_t i
+    for i in range(n):
+        e[i] = _expm1f(x[i])
+        r[i] = _exprelf(x[i])
 """
 
 
-def inline_maths(x):
+def inline_maths(x, dtype=np.float64):
+    """``_expm1`` and ``_exprel`` of ``x`` (their float versions for ``numpy.float32``)."""
     module = load_module(WRAPPER.format(helpers=render_text("helpers.pyx.j2")))
-    x = np.ascontiguousarray(x, dtype=float)
+    apply = module.apply_single if dtype == np.float32 else module.apply
+    x = np.ascontiguousarray(x, dtype=dtype)
     expm1, exprel = np.empty_like(x), np.empty_like(x)
-    module.apply(x.ctypes.data, expm1.ctypes.data, exprel.ctypes.data, len(x))
+    apply(x.ctypes.data, expm1.ctypes.data, exprel.ctypes.data, len(x))
     return expm1, exprel
 
 
@@ -40,6 +52,20 @@ def test_expm1_and_exprel_agree_with_libm_to_a_few_ulp():
     tolerance = 4 * np.finfo(float).eps
     np.testing.assert_allclose(expm1, np.expm1(x), rtol=tolerance, atol=0)
     np.testing.assert_allclose(exprel, np.expm1(x) / x, rtol=tolerance, atol=0)
+
+
+def test_the_float_versions_agree_with_libm_to_a_few_float_ulp():
+    magnitudes = np.concatenate([np.geomspace(1e-37, 1e-4, 200), np.geomspace(1e-4, 88, 4000)])
+    x = np.concatenate([magnitudes, -magnitudes, [-0.5 * np.log(2), 0.5 * np.log(2)]])
+    expm1, exprel = inline_maths(x, np.float32)
+    x = x.astype(np.float32).astype(float)  # the arguments the float versions received
+    # The series' remainder is a sixth of float's unit roundoff, and the float reduction and
+    # reconstruction round a few times: 4 float ulp of the exact (double) value bounds it.
+    tolerance = 4 * np.finfo(np.float32).eps
+    np.testing.assert_allclose(expm1, np.expm1(x), rtol=tolerance, atol=0)
+    np.testing.assert_allclose(exprel, np.expm1(x) / x, rtol=tolerance, atol=0)
+    expm1, exprel = inline_maths([0.0, -100.0, 89.0], np.float32)
+    assert exprel[0] == 1.0 and expm1[1] == -1.0 and np.isinf(expm1[2])
 
 
 def test_limits():

@@ -145,7 +145,7 @@ def test_rendered_source_is_memoised_by_program(cache_dir, monkeypatch):
     from snngen.codegen import render
     from snngen.codegen.program import Program
 
-    program = Program((), (), (), (), (), (), (), (), (), (), "_s0", "_a0", "_a1")
+    program = Program((), (), (), (), (), (), (), (), (), (), (), "_s0", "_a0", "_a1")
     first = render.source(program)
     monkeypatch.setattr(render, "render", lambda p: pytest.fail("rendered again"))
     assert render.source(program) == first
