@@ -40,7 +40,7 @@ class Lowering:
         # How to fetch each slot's value at run time, per kind of slot (see PREFIXES).
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
         self.doubles: list[str] = []
-        self.singles: list[str] = []  # float locals (see to_single)
+        self.singles: list[str] = []  # float locals (see single_invariants)
         self._single_copies: dict[sympy.Symbol, sympy.Symbol] = {}
         self.counts: list[str] = []
         self.slots: dict[tuple, Any] = {}
@@ -163,7 +163,8 @@ def threads_for(low: Lowering, lines: Sequence[str]) -> str | None:
 def optimised(low: Lowering, code: Sequence[Assignment], cse: bool = True,
               single: bool = False) -> list[Assignment]:  # fmt: skip
     """Hoist the invariant parts of ``code``, then (optionally) share common subexpressions;
-    for float arithmetic if ``single`` (the caller allocates float temporaries: ``local``)."""
+    for float arithmetic if ``single`` (the caller's own temporaries come from
+    :func:`temporaries`)."""
     hoisted = [(target, low.hoister.hoist(expr)) for target, expr in code]
     if cse:
         hoisted = eliminate_common_subexpressions(hoisted, temporaries(low, single))
