@@ -72,7 +72,7 @@ def test_float_arithmetic_follows_the_double_precision_run(method):
         np.testing.assert_allclose(getattr(trace, name), getattr(trace64, name), atol=1e-5)
 
 
-def pass_and_reset(dtype, synaptic_dtype=None):
+def operation_bodies(dtype, synaptic_dtype=None):
     """The printed bodies of the neuron pass, reset and pathway of a two-variable group."""
     group = NeuronGroup(3, COBA, threshold="v > 1", reset="v = 0; g += 0.5", refractory=2 * ms,
                         method="exponential_euler", dtype=dtype)  # fmt: skip
@@ -83,7 +83,7 @@ def pass_and_reset(dtype, synaptic_dtype=None):
 
 
 def test_a_single_precision_group_computes_in_float():
-    bodies = pass_and_reset(np.float32, {"w": np.float32})
+    bodies = operation_bodies(np.float32, {"w": np.float32})
     for kind, body in bodies.items():
         uncast = re.sub(r"\(<float>-?[0-9.e+-]+\)", "", body)
         assert not re.search(r"\d\.\d", uncast), (kind, body)  # every literal a float
@@ -93,7 +93,7 @@ def test_a_single_precision_group_computes_in_float():
 
 
 def test_code_storing_a_double_variable_computes_in_double():
-    bodies = pass_and_reset({"v": np.float32})  # g stays double: pass and reset store it
+    bodies = operation_bodies({"v": np.float32})  # g stays double: pass and reset store it
     for kind in ("neuron_pass", "reset"):
         assert "<float>" not in bodies[kind]  # the float printer casts every literal
     assert "_exprel(" in bodies["neuron_pass"]
