@@ -275,14 +275,18 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _a7[_i] = _d8
                 _a8[_i] = _d9
                 _a11[_i] = <int32_t>_c1
-            # the flags (zero beyond size) tested sixteen at a time, as eight 8-byte words: a step with few
-            # spikes skips most
+            # the flags (zero beyond size) tested sixteen at a time, in 8 words of 8 bytes: a step
+            # with few spikes skips most
             _c0 = 0
             for _k in range((_n0 + 15) >> 4):
-                if ((<uint64_t*>_a11)[8*_k] | (<uint64_t*>_a11)[8*_k + 1]
-                        | (<uint64_t*>_a11)[8*_k + 2] | (<uint64_t*>_a11)[8*_k + 3]
-                        | (<uint64_t*>_a11)[8*_k + 4] | (<uint64_t*>_a11)[8*_k + 5]
-                        | (<uint64_t*>_a11)[8*_k + 6] | (<uint64_t*>_a11)[8*_k + 7]):
+                if ((<uint64_t*>_a11)[8*_k + 0]
+                        | (<uint64_t*>_a11)[8*_k + 1]
+                        | (<uint64_t*>_a11)[8*_k + 2]
+                        | (<uint64_t*>_a11)[8*_k + 3]
+                        | (<uint64_t*>_a11)[8*_k + 4]
+                        | (<uint64_t*>_a11)[8*_k + 5]
+                        | (<uint64_t*>_a11)[8*_k + 6]
+                        | (<uint64_t*>_a11)[8*_k + 7]):
                     for _i in range(16*_k, 16*_k + 16):
                         if _a11[_i]:
                             _a2[_c0] = <int32_t>_i

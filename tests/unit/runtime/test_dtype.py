@@ -118,3 +118,20 @@ def test_the_generated_code_declares_the_storage_type():
 def test_a_wrong_dtype_is_a_model_error(dtype, message):
     with pytest.raises(ModelError, match=message):
         NeuronGroup(3, MODEL, dtype=dtype)
+
+
+def test_every_spike_of_a_float_pass_is_found():
+    """A float pass flags spikes in bytes, scanned sixteen at a time: uncoupled neurons (40, so
+    the last sixteen are partly padding) reaching threshold one by one spike as in double."""
+
+    def spike_times(dtype):
+        group = NeuronGroup(40, "dv/dt = (1.1 + 0.05*i - v)/(10*ms) : 1", threshold="v > 1",
+                            reset="v = 0", method="exact", dtype=dtype)  # fmt: skip
+        spikes = SpikeMonitor(group)
+        Network(group, spikes).run(30 * ms)
+        return np.asarray(spikes.i), np.asarray(spikes.t_)
+
+    (i32, t32), (i64, t64) = spike_times(np.float32), spike_times(None)
+    assert len(set(i64)) == 40  # every neuron spikes, the last ones several times
+    np.testing.assert_array_equal(i32, i64)
+    np.testing.assert_array_equal(t32, t64)
