@@ -81,11 +81,6 @@ def storage(run: Any, owner: Any, name: str) -> Any:
     return held.writable(name) if hasattr(held, "writable") else held[name]
 
 
-def spike_flags(run: Any, group: Any, ctype: str) -> np.ndarray:
-    """The spike flags of ``group`` as ``ctype`` elements (see ``NeuronGroup.spike_flags``)."""
-    return group.spike_flags(CTYPES[ctype])
-
-
 def constant(run: Any, owner: Any, name: str) -> float:
     """The resolved external constant ``name`` of ``owner``'s code."""
     return run.constant(owner, name)

@@ -21,7 +21,7 @@ import sympy
 
 from snngen.codegen import fetch as fetching
 from snngen.codegen.cse import Assignment
-from snngen.codegen.fetch import Fetch
+from snngen.codegen.fetch import Fetch, attribute
 from snngen.codegen.lower import Lowering, optimised, temporaries, threads_for
 from snngen.codegen.program import Operation
 from snngen.codegen.scope import GroupScope, Scope
@@ -193,19 +193,18 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     ``not_refractory = False``) are made by the loop that collects the spikes: inside the pass
     they would be a selection and a store of ``lastspike`` for every neuron, which measured as
     a fifth of the pass (``lastspike`` is read there, never written). gcc sizes the pass's
-    vectors by its narrowest store. A pass in double stores a 4-byte flag: one byte-sized store
-    made it process 64 neurons per iteration, whose values did not fit the registers (the
-    spills cost a fifth of an exponential-Euler pass; with 4-byte flags it takes 16). A pass
-    in float stores a 1-byte flag: it keeps its vectors full, and the scan reads a quarter of
-    the memory (the float32 E/I loop measured 7 % faster at 4,000 neurons, 14 % at 100,000).
-    So ``not_refractory`` (a byte), which the pass computes from ``lastspike``, is stored only
-    if other code reads it during the run (see :func:`settle_not_refractory`)."""
+    vectors by its narrowest store, and the flag is 2 bytes: a byte-sized store made a double
+    pass process 64 neurons per iteration, whose values did not fit the registers (the spills
+    cost a fifth of an exponential-Euler pass), and 4-byte flags cost the scan twice the
+    memory (the E/I loop measured 5 % slower with them in double, 7 % in float at 4,000
+    neurons and 14 % at 100,000; 1-byte flags measured the same as 2 in float). So
+    ``not_refractory`` (a byte), which the pass computes from ``lastspike``, is stored only if
+    other code reads it during the run (see :func:`settle_not_refractory`)."""
     group = scope.group
     # A gate computed from lastspike is perhaps not stored; a condition's always is.
     deferred = group.refractory is not None and group.refractory.condition is None
     body, stores, current, single = _update_code(low, scope, store_gate=not deferred)
     threshold, test = _threshold_code(low, scope, current, single)
-    flag, flag_bytes = ("uint8_t", 1) if single else ("int32_t", 4)
     on_spike = []
     if group.refractory is not None:
         on_spike.append(_spike_time(scope))
@@ -220,9 +219,8 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
             "size": scope.size, "count": scope.spike_count, "spikes": scope.spikes,
             "body": body + threshold, "spiked": low.count(), "test": test, "stores": stores,
             "on_spike": on_spike, "threads": threads_for(low, body + threshold),
-            "flags": low.array((group, "spike flags", flag), flag,
-                               Fetch(fetching.spike_flags, group, flag)),
-            "flag_type": flag, "flag_bytes": flag_bytes,
+            "flags": low.array((group, "spike flags"), "uint16_t",
+                               Fetch(attribute, group, "spike_flags")),
         },
     )  # fmt: skip
     low.operations.append(operation)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 # C types of array elements and the numpy dtypes that hold them.
 CTYPES = {"double": "float64", "float": "float32", "int32_t": "int32", "int64_t": "int64",
-          "uint8_t": "uint8"}  # fmt: skip
+          "uint8_t": "uint8", "uint16_t": "uint16"}  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -240,7 +240,9 @@ class NeuronGroup(Group):
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
         self.spike_buffer = aligned_zeros(self.N, np.int32)  # this step's spikes, for the loop
-        self._spike_flags: dict[np.dtype, np.ndarray] = {}  # by element type, see spike_flags
+        # The loop's spike flags, 2 bytes per neuron (see lower_neuron_pass), zero-padded to a
+        # multiple of 16 neurons.
+        self.spike_flags = aligned_zeros(-(-self.N // 16) * 16, np.uint16)
         self._threshold_text = threshold
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method
@@ -286,16 +288,6 @@ class NeuronGroup(Group):
             return None
         gate = symbol("not_refractory") if self.refractory is not None else None
         return integrate(self.equations, self.method, gate)
-
-    def spike_flags(self, dtype: np.dtype) -> np.ndarray:
-        """The loop's spike flag per neuron, as ``dtype`` elements (the pass's choice, see
-        :func:`~snngen.codegen.neurons.lower_neuron_pass`), zero-padded to a multiple of 16
-        neurons. Each element type has its own array, so that no flag written as a wider
-        element is ever read as bytes beyond the neurons."""
-        dtype = np.dtype(dtype)
-        if dtype not in self._spike_flags:
-            self._spike_flags[dtype] = aligned_zeros(-(-self.N // 16) * 16, dtype)
-        return self._spike_flags[dtype]
 
     def _parse_code(self, code: str, what: str) -> list[Statement]:
         statements = parse_statements(code)

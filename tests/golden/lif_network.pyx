@@ -10,7 +10,7 @@ from libc.math cimport exp, expm1, log, log1p, sqrt, pow, fabs, floor, ceil, fmi
 from libc.math cimport sin, cos, tan, sinh, cosh, tanh, atan
 from libc.math cimport expf, expm1f, logf, log1pf, sqrtf, powf, fabsf, floorf, ceilf, fminf, fmaxf
 from libc.math cimport sinf, cosf, tanf, sinhf, coshf, tanhf, atanf
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 # The module's helpers; self-contained (they cimport what they use), so that tests can compile
 # them beside their own loops.
@@ -191,7 +191,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef double* _a8 = <double*>_arrays[8]
     cdef double* _a9 = <double*>_arrays[9]
     cdef double* _a10 = <double*>_arrays[10]
-    cdef int32_t* _a11 = <int32_t*>_arrays[11]
+    cdef uint16_t* _a11 = <uint16_t*>_arrays[11]
     cdef int64_t* _a12 = <int64_t*>_arrays[12]
     cdef int64_t* _a13 = <int64_t*>_arrays[13]
     cdef int32_t* _a14 = <int32_t*>_arrays[14]
@@ -274,19 +274,13 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _c1 = (_d13 != 0) & (_d7 != 0)
                 _a7[_i] = _d8
                 _a8[_i] = _d9
-                _a11[_i] = <int32_t>_c1
-            # the flags (zero beyond size) tested sixteen at a time, in 8 words of 8 bytes: a step
-            # with few spikes skips most
+                _a11[_i] = <uint16_t>_c1
+            # the flags (zero beyond size) tested sixteen at a time, as four 8-byte words: a step with few
+            # spikes skips most
             _c0 = 0
             for _k in range((_n0 + 15) >> 4):
-                if ((<uint64_t*>_a11)[8*_k + 0]
-                        | (<uint64_t*>_a11)[8*_k + 1]
-                        | (<uint64_t*>_a11)[8*_k + 2]
-                        | (<uint64_t*>_a11)[8*_k + 3]
-                        | (<uint64_t*>_a11)[8*_k + 4]
-                        | (<uint64_t*>_a11)[8*_k + 5]
-                        | (<uint64_t*>_a11)[8*_k + 6]
-                        | (<uint64_t*>_a11)[8*_k + 7]):
+                if ((<uint64_t*>_a11)[4*_k] | (<uint64_t*>_a11)[4*_k + 1]
+                        | (<uint64_t*>_a11)[4*_k + 2] | (<uint64_t*>_a11)[4*_k + 3]):
                     for _i in range(16*_k, 16*_k + 16):
                         if _a11[_i]:
                             _a2[_c0] = <int32_t>_i

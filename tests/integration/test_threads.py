@@ -61,7 +61,7 @@ def outcome(threads, recurrent=True, duration=100 * ms, dtype=None):
     return spikes.i, spikes.t_, *(np.array(group.storage[name]) for name in ("v", "ge", "gi"))
 
 
-# float32: the pass computes in float and flags spikes in bytes, 64 to a thread's cache line.
+# float32: the pass computes in float, 16 neurons to a vector instead of 8.
 @pytest.mark.parametrize("dtype", [None, np.float32])
 def test_spikes_and_states_do_not_depend_on_the_thread_count(dtype):
     one, two = outcome(threads=1, dtype=dtype), outcome(threads=2, dtype=dtype)

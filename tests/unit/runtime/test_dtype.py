@@ -120,18 +120,20 @@ def test_a_wrong_dtype_is_a_model_error(dtype, message):
         NeuronGroup(3, MODEL, dtype=dtype)
 
 
-def test_every_spike_of_a_float_pass_is_found():
-    """A float pass flags spikes in bytes, scanned sixteen at a time: uncoupled neurons (40, so
-    the last sixteen are partly padding) reaching threshold one by one spike as in double."""
-
-    def spike_times(dtype):
-        group = NeuronGroup(40, "dv/dt = (1.1 + 0.05*i - v)/(10*ms) : 1", threshold="v > 1",
-                            reset="v = 0", method="exact", dtype=dtype)  # fmt: skip
-        spikes = SpikeMonitor(group)
-        Network(group, spikes).run(30 * ms)
-        return np.asarray(spikes.i), np.asarray(spikes.t_)
-
-    (i32, t32), (i64, t64) = spike_times(np.float32), spike_times(None)
-    assert len(set(i64)) == 40  # every neuron spikes, the last ones several times
-    np.testing.assert_array_equal(i32, i64)
-    np.testing.assert_array_equal(t32, t64)
+@pytest.mark.parametrize("dtype", [None, np.float32])
+def test_every_spike_is_found(dtype):
+    """The pass's spike flags are scanned sixteen at a time. Uncoupled neurons (40, so the last
+    sixteen are partly padding) with drive a = 1.1 + 0.05 i reach threshold from 0 after
+    n = floor(tau ln(a / (a - 1)) / dt) + 1 steps, and again n steps after each reset: each
+    neuron spikes at steps n - 1, 2n - 1, ... (the step whose update crosses), in float as in
+    double (no crossing lies within float rounding of the threshold)."""
+    group = NeuronGroup(40, "dv/dt = (1.1 + 0.05*i - v)/(10*ms) : 1", threshold="v > 1",
+                        reset="v = 0", method="exact", dtype=dtype)  # fmt: skip
+    spikes = SpikeMonitor(group)
+    Network(group, spikes).run(30 * ms)
+    drive = 1.1 + 0.05 * np.arange(40)
+    period = np.floor(10e-3 * np.log(drive / (drive - 1)) / 1e-4) + 1
+    expected = sorted((int(m * n - 1), i) for i, n in enumerate(period)
+                      for m in range(1, int(300 // n) + 1))  # fmt: skip
+    steps = np.round(np.asarray(spikes.t_) / 1e-4).astype(int)
+    assert sorted(zip(steps.tolist(), np.asarray(spikes.i).tolist())) == expected
