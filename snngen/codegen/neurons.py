@@ -6,7 +6,7 @@ held variables' derivatives are gated by it (see :func:`snngen.integration.syste
 threshold requires it, and a spike sets ``lastspike = t`` and ``not_refractory = False``.
 
 A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update and
-threshold in a single branch-free loop that gcc vectorises, writing a 4-byte flag per neuron,
+threshold in a single branch-free loop that gcc vectorises, writing a 2-byte flag per neuron,
 which a second loop scans sixteen neurons at a time into the spike list (making the spikes' own
 stores).
 Separate update and threshold loops (Brian2's structure) read the state twice and branch per
