@@ -81,6 +81,12 @@ def storage(run: Any, owner: Any, name: str) -> Any:
     return held.writable(name) if hasattr(held, "writable") else held[name]
 
 
+def decay_scale(run: Any, group: Any, name: str) -> np.ndarray:
+    """The one-element array carrying the scale of ``group``'s implicitly decaying variable
+    ``name`` from one call of the loop to the next (see :mod:`snngen.codegen.decay`)."""
+    return group.decay_scales.setdefault(name, np.ones(1))
+
+
 def constant(run: Any, owner: Any, name: str) -> float:
     """The resolved external constant ``name`` of ``owner``'s code."""
     return run.constant(owner, name)

@@ -49,7 +49,10 @@ class Lowering:
         self.hoister = Hoister({self.t: STEP}, self.double)
         self.operations: list[Operation] = []
         self.capacity_checks: list[str] = []
+        self.before_loop: list[str] = []  # lines run before it (after the hoisted values)
         self.after_loop: list[str] = []  # lines run once the loop stops
+        # Variables stored as a value times a scale: (group, name) → ImplicitDecay.
+        self.decays: dict[tuple[Any, str], Any] = {}
         # Lowering steps that need every operation lowered first (see settle_not_refractory).
         self.pending: list[Callable[[], None]] = []
         self.dt = self.scalar(("dt",), Fetch(run_value, "dt"))
@@ -128,7 +131,7 @@ class Lowering:
             doubles=tuple(self.doubles),
             singles=tuple(self.singles),
             counts=tuple(self.counts),
-            prepare=lines(RUN),
+            prepare=lines(RUN) + tuple(self.before_loop),
             step=lines(STEP),
             capacity_checks=tuple(self.capacity_checks),
             operations=tuple(self.operations),
@@ -185,6 +188,7 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
     """Lower the network of ``objects`` in Brian2's schedule order (see :data:`SCHEDULE`),
     for OpenMP threads if ``parallel`` (see :class:`Lowering`)."""
     from snngen.codegen import synapses as synaptic
+    from snngen.codegen.decay import find_implicit_decays, lower_advance
     from snngen.codegen.inputs import lower_poisson_input, lower_spike_generator
     from snngen.codegen.monitors import lower_monitor
     from snngen.codegen.neurons import (
@@ -205,13 +209,15 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
     # Update and threshold share one pass unless a monitor looks at the group in between.
     watched = {obj.source._owner for obj in objects if getattr(obj, "when", None) == "groups"}
     for group, scope in scopes.items():
+        find_implicit_decays(low, scope)
         if group.threshold is not None and group not in watched:
             slots["groups"].append(lambda s=scope: lower_neuron_pass(low, s))
-        else:
-            if group.rule is not None or group.refractory is not None:
-                slots["groups"].append(lambda s=scope: lower_state_update(low, s))
-            if group.threshold is not None:
-                slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))
+        elif group.rule is not None or group.refractory is not None:
+            slots["groups"].append(lambda s=scope: lower_state_update(low, s))
+        # Right after the update, so that later operations read the advanced scales.
+        slots["groups"].append(lambda s=scope: lower_advance(low, s))
+        if group.threshold is not None and group in watched:
+            slots["thresholds"].append(lambda s=scope: lower_threshold(low, s))
         if isinstance(group, SpikeGeneratorGroup):
             slots["thresholds"].append(lambda s=scope: lower_spike_generator(low, s))
         if group.reset:

@@ -34,15 +34,16 @@ _STEP_EPSILON = sympy.Float(1e-3)
 
 def _update_code(
     low: Lowering, scope: GroupScope, store_gate: bool = True
-) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Symbol], bool]:
+) -> tuple[list[str], list[str], dict[sympy.Symbol, sympy.Basic], bool]:
     """The state update's lines (loads and arithmetic), its stores (``not_refractory``'s only
-    if ``store_gate``), each updated variable's local mapped to the local holding its new
-    value, and whether it computes in float (see :meth:`~snngen.codegen.scope.Scope.in_single`)."""
+    if ``store_gate``), each updated variable's local mapped to its new value (a local, or
+    for an implicit decay the old value times the factor), and whether it computes in float
+    (see :meth:`~snngen.codegen.scope.Scope.in_single`)."""
     group, rule = scope.group, scope.group.rule
     single = rule is not None and scope.in_single(scope.local(t.name) for t, _ in rule.updates)
     temporary = temporaries(low, single)
     code: list[Assignment] = []
-    new_values: dict[sympy.Symbol, sympy.Symbol] = {}  # variable's local → new value
+    new_values: dict[sympy.Symbol, sympy.Basic] = {}  # variable's local → new value
     gate = scope.local("not_refractory") if group.refractory is not None else None
     if gate is not None:
         # A temporary of the arithmetic's type: in float arithmetic, a double gate would promote
@@ -61,15 +62,20 @@ def _update_code(
         for target, expr in rule.temporaries:
             code.append((renames[target], scope.canonical(expr.xreplace(renames))))
         for target, expr in rule.updates:
+            local = scope.local(target.name)
+            if decay := scope.decay(local):  # no store: the scale advances (see decay.py)
+                new_values[local] = local * decay.factor  # for a threshold that reads it
+                continue
             new = temporary()
             code.append((new, scope.canonical(expr.xreplace(renames))))
-            new_values[scope.local(target.name)] = new
+            new_values[local] = new
     if gate is not None:
         code = [(target, expr.xreplace({gate: new_values[gate]})) for target, expr in code]
     # Stores come last and read only new values: the update is simultaneous.
     body = optimised(low, code, single=single)
-    unstored = None if store_gate else gate
-    stores = [scope.store(var, new) for var, new in new_values.items() if var != unstored]
+    unstored = {gate} if not store_gate else set()
+    unstored |= {var for var in new_values if scope.decay(var)}
+    stores = [scope.store(var, new) for var, new in new_values.items() if var not in unstored]
     return scope.lines(body, single), stores, new_values, single
 
 
@@ -148,7 +154,7 @@ class _PropagatorEntry:
 def _threshold_code(
     low: Lowering,
     scope: GroupScope,
-    current: dict[sympy.Symbol, sympy.Symbol],
+    current: dict[sympy.Symbol, sympy.Basic],
     single: bool = False,
 ) -> tuple[list[str], str]:
     """The threshold's lines and test, reading the variables' ``current`` values (locals that

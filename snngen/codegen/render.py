@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 OPERATION_KINDS = (
     "state_update", "threshold", "neuron_pass", "reset", "spike_monitor", "state_monitor",
     "rate_monitor", "synaptic_pathway", "synapse_update", "summed_variable", "neuron_loop",
-    "spike_generator",
+    "spike_generator", "implicit_decay",
 )  # fmt: skip
 
 

@@ -152,16 +152,26 @@ class Scope:
         return [self.load(local) for local in self.locals if local in needed]
 
     def load(self, local: sympy.Symbol) -> str:
-        """The line loading ``local`` from its array."""
+        """The line loading ``local`` from its array (times the scale of an implicit decay)."""
         _, index = self.locals[local]
-        return f"{local} = {self.array_of(local)}[{index}]"
+        decay = self.decay(local)
+        scaled = f"*{decay.scale_local}" if decay else ""
+        return f"{local} = {self.array_of(local)}[{index}]{scaled}"
 
     def store(self, local: sympy.Symbol, value: sympy.Symbol | None = None) -> str:
-        """The line storing ``value`` (default: the local itself) into ``local``'s array."""
+        """The line storing ``value`` (default: the local itself) into ``local``'s array
+        (divided by the scale of an implicit decay)."""
         variable, index = self.locals[local]
         value = local if value is None else value
-        text = str(value) if variable.ctype == "double" else f"<{variable.ctype}>{value}"
+        decay = self.decay(local)
+        text = f"{value}*{decay.inverse_local}" if decay else str(value)
+        if variable.ctype != "double":
+            text = f"<{variable.ctype}>({text})" if decay else f"<{variable.ctype}>{text}"
         return f"{self.array_of(local)}[{index}] = {text}"
+
+    def decay(self, local: sympy.Symbol) -> Any:
+        """The :class:`~snngen.codegen.decay.ImplicitDecay` of ``local``'s variable, if any."""
+        return self.low.decays.get(self._sources.get(local))
 
 
 def _variable_key(owner: Any, name: str) -> tuple:

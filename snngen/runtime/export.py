@@ -71,7 +71,8 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
         "monitors": [_monitor(m, lowered, index) for m in network.objects
                      if isinstance(m, SpikeMonitor | StateMonitor | PopulationRateMonitor)],
         "state": [
-            {"group": key[1].name, "variable": key[3], "array": index[name]}
+            {"group": key[1].name, "variable": key[3], "array": index[name],
+             **_decay_scale(lowered, index, key)}
             for key, name in lowered.slots.items()
             if key[0] == "array" and isinstance(key[1], NeuronGroup | Synapses)
             and len(key) == 4 and key[2] == "var"
@@ -80,6 +81,13 @@ def pack(network: Any, lowered: Any, state: Any) -> packaging.Package:
     }  # fmt: skip
     binary = Path(network._module.__file__).read_bytes()
     return packaging.Package(manifest, data, binary, source)
+
+
+def _decay_scale(lowered: Any, index: dict[str, int], key: tuple) -> dict[str, int]:
+    """``{"scale": array}`` for an implicitly decaying variable: the runner folds the scale
+    into the variable's array after the run (see :mod:`snngen.codegen.decay`)."""
+    scale = lowered.slots.get(("array", key[1], "decay scale", key[3]))
+    return {} if scale is None else {"scale": index[scale]}
 
 
 def _position(name: str) -> int:

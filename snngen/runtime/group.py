@@ -243,6 +243,8 @@ class NeuronGroup(Group):
         # The loop's spike flags, 2 bytes per neuron (see lower_neuron_pass), zero-padded to a
         # multiple of 16 neurons.
         self.spike_flags = aligned_zeros(-(-self.N // 16) * 16, np.uint16)
+        # The scales of implicitly decaying variables during a run (see fold_decay_scales).
+        self.decay_scales: dict[str, np.ndarray] = {}
         self._threshold_text = threshold
         self.reset: list[Statement] = self._parse_code(reset, "reset") if reset else []
         self.method = method
@@ -254,6 +256,16 @@ class NeuronGroup(Group):
         check_once("neurongroup", code, self._check)
         register(self)
         self._frozen = True
+
+    def fold_decay_scales(self) -> None:
+        """After a run: the arrays of implicitly decaying variables hold the values again.
+        During a run each holds the value divided by a scale that the loop carries from call
+        to call (see :mod:`snngen.codegen.decay`): folded only between runs, the scale keeps
+        the results independent of how a run is cut into calls."""
+        for name, scale in self.decay_scales.items():
+            values = self.storage[name]
+            values[:] = values * scale[0]  # in double, rounded once, as the loop's own folds
+            scale[0] = 1.0
 
     def _check(self) -> None:
         """Parse the threshold, reset and refractoriness and derive the update rule, so that

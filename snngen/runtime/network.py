@@ -365,6 +365,7 @@ class Network:
             for monitor in self._monitors():
                 monitor.after_run(state)
             for group in self._groups():
+                group.fold_decay_scales()
                 group.t_ = self.t_
 
     def _check_finite(self) -> None:

@@ -131,6 +131,11 @@ def simulate(package: Package, duration: float | None = None,
         for recorder in recorders:
             recorder.make_room(arrays, integers)
     wall_time = time.perf_counter() - began
+    for entry in manifest["state"]:
+        if "scale" in entry:  # an implicitly decaying variable: its values again
+            values, scale = arrays[entry["array"]], arrays[entry["scale"]]
+            values[:] = values * scale[0]
+            scale[0] = 1.0
     monitors = {r.entry["name"]: r.collect(arrays, start, dt) for r in recorders}
     state: dict[str, dict[str, Any]] = {}
     for entry in manifest["state"]:

@@ -103,6 +103,18 @@ def test_a_longer_rerun_continues_the_same_trajectory(tmp_path):
     assert long["trace"].v.shape == (2, 1000) and long["rate"].rate.shape == (1000,)
 
 
+def test_a_rerun_ends_in_the_in_process_state():
+    """ge decays implicitly (its array holds ge over a scale during the run): both runs fold
+    the scale back in the same way."""
+    net, _ = network()
+    result = simulate(net.pack(50 * ms))
+    net.run(50 * ms)
+    group = net.objects[0]
+    assert np.ptp(group.ge_) > 0
+    for name in ("v", "ge"):
+        np.testing.assert_array_equal(result.state["G"][name], getattr(group, name + "_"))
+
+
 def test_a_package_made_after_a_run_keeps_the_spikes_recorded_so_far():
     net, (spikes, _, _) = network()
     net.run(100 * ms)
