@@ -5,7 +5,7 @@ For ``dg/dt = -g/tau`` every method's update is ``g ← c g``, with ``c`` fixed 
 ``g = G s``, and the step multiplies the one number ``s`` by ``c`` instead of loading, scaling and
 storing ``g`` for every neuron: the neuron pass reads ``G`` and stores nothing for it, which is
 what memory bandwidth bounds (coba_limit.c's "lean" kernel; here the E/I Euler loop ran about
-10 % faster at 4,000 neurons and 6 % at 100,000). Every other load of ``g`` reads ``G s`` and every
+9 % faster at 4,000 neurons and 5 % at 100,000). Every other load of ``g`` reads ``G s`` and every
 store writes ``g / s`` (see :meth:`~snngen.codegen.scope.Scope.load`), so synapses, resets,
 monitors and inputs see and set ``g`` itself, up to rounding.
 

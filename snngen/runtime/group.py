@@ -33,6 +33,7 @@ from snngen.runtime.variables import (
     with_units,
 )
 from snngen.standalone.aligned import aligned_zeros
+from snngen.standalone.scales import fold_scale
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
 from snngen.units.quantity import Quantity
@@ -263,9 +264,7 @@ class NeuronGroup(Group):
         to call (see :mod:`snngen.codegen.decay`): folded only between runs, the scale keeps
         the results independent of how a run is cut into calls."""
         for name, scale in self.decay_scales.items():
-            values = self.storage[name]
-            values[:] = values * scale[0]  # in double, rounded once, as the loop's own folds
-            scale[0] = 1.0
+            fold_scale(self.storage[name], scale)
 
     def _check(self) -> None:
         """Parse the threshold, reset and refractoriness and derive the update rule, so that

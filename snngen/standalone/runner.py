@@ -31,6 +31,7 @@ from .buffers import (
 )
 from .expm import exact_step
 from .package import Package, PackageError
+from .scales import fold_scale
 
 
 class Recorded(SimpleNamespace):
@@ -133,9 +134,7 @@ def simulate(package: Package, duration: float | None = None,
     wall_time = time.perf_counter() - began
     for entry in manifest["state"]:
         if "scale" in entry:  # an implicitly decaying variable: its values again
-            values, scale = arrays[entry["array"]], arrays[entry["scale"]]
-            values[:] = values * scale[0]
-            scale[0] = 1.0
+            fold_scale(arrays[entry["array"]], arrays[entry["scale"]])
     monitors = {r.entry["name"]: r.collect(arrays, start, dt) for r in recorders}
     state: dict[str, dict[str, Any]] = {}
     for entry in manifest["state"]:
