@@ -103,8 +103,11 @@ def find_implicit_decays(low: Lowering, scope: GroupScope) -> None:
         return
     entries = propagator_entries(low, scope, "_i") if propagator is not None else {}
     excluded = {T, *rule.noise, *(symbol(name) for name in group.variables)}
+    temporaries: dict[sympy.Symbol, sympy.Basic] = {}  # each in terms of the state alone
+    for name, value in rule.temporaries:  # in order: one uses only earlier ones
+        temporaries[name] = value.xreplace(temporaries)
     for target, expr in rule.updates:
-        expr = _expanded(expr, dict(rule.temporaries))
+        expr = expr.xreplace(temporaries)
         if expr.free_symbols & (excluded - {target}) or expr.xreplace({target: 0}) != 0:
             continue
         factor = expr.diff(target)
@@ -115,13 +118,6 @@ def find_implicit_decays(low: Lowering, scope: GroupScope) -> None:
             continue
         variable = group.variables[target.name]
         _register(low, scope, target.name, variable, low.hoister.hoist(canonical, STEP))
-
-
-def _expanded(expr: sympy.Basic, temporaries: dict[sympy.Symbol, sympy.Basic]) -> sympy.Basic:
-    """``expr`` with the rule's temporaries (which may use earlier ones) substituted."""
-    for _ in range(len(temporaries) + 1):
-        expr = expr.xreplace(temporaries)
-    return expr
 
 
 def _register(low: Lowering, scope: GroupScope, name: str, variable: Variable,
