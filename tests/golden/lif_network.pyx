@@ -277,16 +277,18 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _a9[_i] = _d10
                 _a12[_i] = <uint16_t>_c1
             # the flags (zero beyond size) tested sixteen at a time, as four 8-byte words: a step with few
-            # spikes skips most
+            # spikes skips most; in a group that has one, every index is written and the count passes the
+            # spiking ones (flags are 0 or 1), without a branch per neuron to mispredict
             _c0 = 0
             for _k in range((_n0 + 15) >> 4):
                 if ((<uint64_t*>_a12)[4*_k] | (<uint64_t*>_a12)[4*_k + 1]
                         | (<uint64_t*>_a12)[4*_k + 2] | (<uint64_t*>_a12)[4*_k + 3]):
                     for _i in range(16*_k, 16*_k + 16):
-                        if _a12[_i]:
-                            _a2[_c0] = <int32_t>_i
-                            _c0 += 1
-                            _a11[_i] = _t
+                        _a2[_c0] = <int32_t>_i
+                        _c0 += _a12[_i]
+            for _k in range(_c0):
+                _i = _a2[_k]
+                _a11[_i] = _t
 
             # implicit decay of group 0
             _d5 = _d5*_s3
