@@ -18,7 +18,7 @@ from snngen.units.dimensions import Dimension
 from snngen.units.quantity import get_dimension
 
 
-def caller_namespace(level: int) -> Mapping[str, Any]:
+def caller_namespace(level: int) -> ChainMap[str, Any]:
     """Locals and globals of the frame ``level`` calls above the caller of this function."""
     frame = sys._getframe(level + 2)
     return ChainMap(dict(frame.f_locals), frame.f_globals)

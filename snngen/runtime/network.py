@@ -511,7 +511,12 @@ def _reporter(
 def collect(level: int = 0) -> list[Any]:
     """The groups and monitors visible in the calling scope (``level`` frames further up)."""
     namespace = caller_namespace(level)
-    ids = {id(v) for v in namespace.values()}
+    # The values the names see, locals over globals, merged by dict: a ChainMap's own iteration
+    # looks up every name of a script's globals (hundreds) one at a time, a third of a short run.
+    visible: dict[str, Any] = {}
+    for scope in reversed(namespace.maps):
+        visible.update(scope)
+    ids = {id(v) for v in visible.values()}
     return [obj for obj in list(CREATED) if id(obj) in ids]
 
 
