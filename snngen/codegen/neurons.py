@@ -7,8 +7,8 @@ threshold requires it, and a spike sets ``lastspike = t`` and ``not_refractory =
 
 A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update and
 threshold in a single branch-free loop that gcc vectorises, writing a 2-byte flag per neuron,
-which a second loop scans sixteen neurons at a time into the spike list (making the spikes' own
-stores).
+which a second loop scans sixteen neurons at a time into the spike list; a third makes the
+spikes' own stores.
 Separate update and threshold loops (Brian2's structure) read the state twice and branch per
 neuron; coba_limit's README measured the difference.
 """
@@ -196,7 +196,7 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     """State update (if any) and threshold in one branch-free pass (see the module docstring).
 
     The threshold reads the new values. A spike's own stores (``lastspike = t``,
-    ``not_refractory = False``) are made by the loop that collects the spikes: inside the pass
+    ``not_refractory = False``) are made by a loop over the collected spikes: inside the pass
     they would be a selection and a store of ``lastspike`` for every neuron, which measured as
     a fifth of the pass (``lastspike`` is read there, never written). gcc sizes the pass's
     vectors by its narrowest store, and the flag is 2 bytes: a byte-sized store made a double

@@ -98,6 +98,25 @@ def test_spike_times_are_recorded_steps_times_the_dt_of_their_run():
         net.pack(1 * ms)
 
 
+def test_simultaneous_spikes_are_each_listed_once_in_order():
+    # Neurons 0-16 and 18 of 20 cross together every 10 steps: a full group of 16 flags and a
+    # partial one with silent neurons. The scan writes every index of a group that has a spike
+    # and counts only the spiking ones; a spike's own store (lastspike) runs over the list.
+    spiking = np.r_[np.arange(17), 18]
+    group = NeuronGroup(20, RAMP, threshold="v > 1", reset="v = 0", refractory=0.5 * ms,
+                        dt=0.1 * ms)  # fmt: skip
+    rates = np.zeros(20)
+    rates[spiking] = 1005  # v = 0.1005 per step: above 1 after 10 steps, no tie
+    group.rate = rates * Hz
+    spikes = SpikeMonitor(group)
+    Network(group, spikes).run(10 * ms)
+    steps = np.arange(9, 100, 10)
+    np.testing.assert_array_equal(spikes.i, np.tile(spiking, len(steps)))
+    np.testing.assert_allclose(spikes.t_, np.repeat(steps * 1e-4, len(spiking)), rtol=1e-15)
+    lastspike = np.where(np.isin(np.arange(20), spiking), 99 * 1e-4, -1e4)  # -1e4: never
+    np.testing.assert_allclose(group.lastspike_, lastspike, rtol=1e-15)
+
+
 def test_spike_monitor_refuses_a_run_beyond_its_last_recordable_step():
     group = ramp(1, 10 * Hz)
     spikes = SpikeMonitor(group)
