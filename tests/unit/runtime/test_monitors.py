@@ -14,6 +14,7 @@ from snngen import (
     ms,
     second,
 )
+from snngen.runtime.group import NEVER_SPIKED
 
 pytestmark = pytest.mark.usefixtures("shared_cache")
 # A ramp that crosses 1 every `period` and resets: spike times are known in closed form.
@@ -113,7 +114,7 @@ def test_simultaneous_spikes_are_each_listed_once_in_order():
     steps = np.arange(9, 100, 10)
     np.testing.assert_array_equal(spikes.i, np.tile(spiking, len(steps)))
     np.testing.assert_allclose(spikes.t_, np.repeat(steps * 1e-4, len(spiking)), rtol=1e-15)
-    lastspike = np.where(np.isin(np.arange(20), spiking), 99 * 1e-4, -1e4)  # -1e4: never
+    lastspike = np.where(np.isin(np.arange(20), spiking), 99 * 1e-4, NEVER_SPIKED)
     np.testing.assert_allclose(group.lastspike_, lastspike, rtol=1e-15)
 
 
