@@ -25,6 +25,9 @@ from snngen.errors import CodegenError
 
 # Canonical names of runtime arguments: _a3 is the fourth array, _s0 the first scalar, ...
 PREFIXES = {"array": "_a", "scalar": "_s", "integer": "_n"}
+# The most steps one call of the loop runs when code counts steps in int32 (see
+# Lowering.call_step): counts up to twice as large still fit.
+CALL_STEPS = 2**30
 
 
 class Lowering:
@@ -41,6 +44,8 @@ class Lowering:
         self.fetch: dict[str, list[Fetch]] = {"array": [], "scalar": [], "integer": []}
         self.doubles: list[str] = []
         self.singles: list[str] = []  # float locals (see single_invariants)
+        self.int32s: list[str] = []  # int32 locals (step counts)
+        self._call_step: sympy.Symbol | None = None
         self._single_copies: dict[sympy.Symbol, sympy.Symbol] = {}
         self.counts: list[str] = []
         self.slots: dict[tuple, Any] = {}
@@ -53,6 +58,8 @@ class Lowering:
         self.after_loop: list[str] = []  # lines run once the loop stops
         # Variables stored as a value times a scale: (group, name) → ImplicitDecay.
         self.decays: dict[tuple[Any, str], Any] = {}
+        # Groups whose refractoriness is tested on int32 steps → RefractoryUntil.
+        self.refractory_until: dict[Any, Any] = {}
         # Lowering steps that need every operation lowered first (see settle_not_refractory).
         self.pending: list[Callable[[], None]] = []
         self.dt = self.scalar(("dt",), Fetch(run_value, "dt"))
@@ -101,9 +108,10 @@ class Lowering:
         """``code`` reading float copies of the run- and step-invariant values it uses (made
         where they are computed), so that no double operand promotes its float arithmetic.
         The time stays double: ``t - lastspike`` needs digits that float loses within
-        seconds."""
+        seconds; integers (step counts) stay integers."""
         invariant = {s for _, expr in code for s in expr.free_symbols
-                     if self.hoister.level(s) < NEURON and s != self.t}  # fmt: skip
+                     if self.hoister.level(s) < NEURON and s != self.t
+                     and not s.is_integer}  # fmt: skip
         copies = {s: self._single_copy(s) for s in sorted(invariant, key=str)}
         return [(target, expr.xreplace(copies)) for target, expr in code]
 
@@ -115,6 +123,20 @@ class Lowering:
             self.hoister.blocks[level].append((copy, value))
         return self._single_copies[value]
 
+    def int32(self) -> sympy.Symbol:
+        name = f"_i{next(self._names)}"
+        self.int32s.append(name)
+        return sympy.Symbol(name, integer=True)
+
+    def call_step(self) -> sympy.Symbol:
+        """The steps this call of the loop has run, an int32 (for per-element step counts in 4
+        bytes); a call then runs at most :data:`CALL_STEPS` steps."""
+        if self._call_step is None:
+            self._call_step = self.int32()
+            self.hoister.set_level(self._call_step, STEP)
+            self.before_loop.append(f"stop = min(stop, start + {CALL_STEPS})")
+        return self._call_step
+
     def count(self) -> str:
         name = f"_c{len(self.counts)}"
         self.counts.append(name)
@@ -124,15 +146,19 @@ class Lowering:
         def lines(level: int) -> tuple[str, ...]:
             return tuple(f"{s} = {cython_expression(e)}" for s, e in self.hoister.blocks[level])
 
+        call_step = self._call_step
+        counted = (f"{call_step} = <int32_t>(_step - start)",) if call_step is not None else ()
+
         program = Program(
             arrays=tuple(self.arrays),
             scalars=tuple(f"_s{k}" for k in range(len(self.fetch["scalar"]))),
             integers=tuple(f"_n{k}" for k in range(len(self.fetch["integer"]))),
             doubles=tuple(self.doubles),
             singles=tuple(self.singles),
+            int32s=tuple(self.int32s),
             counts=tuple(self.counts),
             prepare=lines(RUN) + tuple(self.before_loop),
-            step=lines(STEP),
+            step=counted + lines(STEP),
             capacity_checks=tuple(self.capacity_checks),
             operations=tuple(self.operations),
             after_loop=tuple(self.after_loop),
@@ -197,6 +223,7 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
         lower_state_update,
         lower_threshold,
     )
+    from snngen.codegen.refractory import plan_refractory_until
     from snngen.codegen.scope import GroupScope, SynapseScope
     from snngen.runtime.group import NeuronGroup
     from snngen.runtime.inputs import PoissonInput, SpikeGeneratorGroup
@@ -210,6 +237,7 @@ def lower(objects: Sequence[Any], parallel: bool = False) -> Lowered:
     watched = {obj.source._owner for obj in objects if getattr(obj, "when", None) == "groups"}
     for group, scope in scopes.items():
         find_implicit_decays(low, scope)
+        plan_refractory_until(low, scope)
         if group.threshold is not None and group not in watched:
             slots["groups"].append(lambda s=scope: lower_neuron_pass(low, s))
         elif group.rule is not None or group.refractory is not None:

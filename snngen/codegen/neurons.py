@@ -1,9 +1,11 @@
 """Lowering of a neuron group's operations: state update, threshold and reset.
 
 Refractoriness follows Brian2: ``not_refractory`` is recomputed at the start of the state update
-(``(t - lastspike)`` counted in steps against the refractory period, or the negated condition),
-held variables' derivatives are gated by it (see :func:`snngen.integration.system.analyse`), the
-threshold requires it, and a spike sets ``lastspike = t`` and ``not_refractory = False``.
+(``(t - lastspike)`` counted in steps against the refractory period, or the negated condition;
+a period that is one value for the run compares an int32 copy instead, see
+:mod:`snngen.codegen.refractory`), held variables' derivatives are gated by it (see
+:func:`snngen.integration.system.analyse`), the threshold requires it, and a spike sets
+``lastspike = t`` and ``not_refractory = False``.
 
 A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update and
 threshold in a single branch-free loop that gcc vectorises, writing a 2-byte flag per neuron,
@@ -24,12 +26,9 @@ from snngen.codegen.cse import Assignment
 from snngen.codegen.fetch import Fetch, attribute
 from snngen.codegen.lower import Lowering, optimised, temporaries, threads_for
 from snngen.codegen.program import Operation
+from snngen.codegen.refractory import not_refractory
 from snngen.codegen.scope import GroupScope, Scope
 from snngen.equations.functions import randn
-from snngen.integration.rule import DT, T
-
-# Brian2's timestep(): steps elapsed, robust to rounding of t and dt.
-_STEP_EPSILON = sympy.Float(1e-3)
 
 
 def _update_code(
@@ -49,7 +48,9 @@ def _update_code(
         # A temporary of the arithmetic's type: in float arithmetic, a double gate would promote
         # the update it multiplies.
         new_values[gate] = temporary()
-        code.append((new_values[gate], scope.canonical(_not_refractory(group))))
+        until = low.refractory_until.get(group)
+        opened = until.gate() if until else scope.canonical(not_refractory(group))
+        code.append((new_values[gate], opened))
     if rule is not None:
         renames = {}
         for noise in rule.noise:
@@ -85,17 +86,6 @@ def lower_state_update(low: Lowering, scope: GroupScope) -> None:
         "state_update", f"state update of group {scope.position}",
         {"size": scope.size, "body": body, "stores": stores, "threads": threads_for(low, body)},
     ))  # fmt: skip
-
-
-def _not_refractory(group: Any) -> sympy.Basic:
-    refractory = group.refractory
-    if refractory.condition is not None:
-        return sympy.Not(refractory.condition)
-    # Brian2's timestep(t - lastspike) >= timestep(refractory). t and lastspike lie on the step
-    # grid, so t - lastspike is a whole number of steps up to rounding, and comparing it with
-    # half a step less than the refractory steps decides the same without a per-neuron floor.
-    steps = sympy.floor(refractory.duration / DT + _STEP_EPSILON)
-    return sympy.Ge(T - sympy.Symbol("lastspike", real=True), (steps - sympy.S.Half) * DT)
 
 
 def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Symbol, sympy.Basic]:
@@ -182,7 +172,7 @@ def lower_threshold(low: Lowering, scope: GroupScope) -> None:
     body, test = _threshold_code(low, scope, {})
     on_spike = []
     if scope.group.refractory is not None:
-        on_spike = [_spike_time(scope), _spike_closes_gate(scope)]
+        on_spike = [*_spike_times(low, scope), _spike_closes_gate(scope)]
     low.operations.append(Operation(
         "threshold", f"threshold of group {scope.position}",
         {
@@ -213,7 +203,7 @@ def lower_neuron_pass(low: Lowering, scope: GroupScope) -> None:
     threshold, test = _threshold_code(low, scope, current, single)
     on_spike = []
     if group.refractory is not None:
-        on_spike.append(_spike_time(scope))
+        on_spike += _spike_times(low, scope)
         if deferred:
             gate = current[scope.local("not_refractory")]
             low.pending.append(lambda: settle_not_refractory(low, scope, operation, gate))
@@ -243,7 +233,7 @@ def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation
         operation.fields["stores"].append(scope.store(gate, value))
         operation.fields["on_spike"].append(_spike_closes_gate(scope))
         return
-    code = optimised(low, [(gate, scope.canonical(_not_refractory(group)))], cse=False)
+    code = optimised(low, [(gate, scope.canonical(not_refractory(group)))], cse=False)
     flags, array = operation.fields["flags"], scope.array("not_refractory")
     low.after_loop += [
         "if _step > start:",
@@ -254,8 +244,10 @@ def settle_not_refractory(low: Lowering, scope: GroupScope, operation: Operation
     ]
 
 
-def _spike_time(scope: GroupScope) -> str:
-    return f"{scope.array('lastspike')}[_i] = _t"
+def _spike_times(low: Lowering, scope: GroupScope) -> list[str]:
+    """A spike's time: ``lastspike``, and the end of its refractory period in steps if kept."""
+    until = low.refractory_until.get(scope.group)
+    return [f"{scope.array('lastspike')}[_i] = _t", *([until.spiked()] if until else [])]
 
 
 def _spike_closes_gate(scope: GroupScope) -> str:

@@ -60,6 +60,7 @@ class Program:
     rng_saved: str  # the array keeping the normal generator's spare value between calls
     progress: str  # the array receiving the next step to run, read back after each call
     parallel: bool = False  # some loops run on OpenMP threads (compile and link with OpenMP)
+    int32s: tuple[str, ...] = ()  # int32 locals (step counts)
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,11 @@ class Scope:
         text = f"{value}*{decay.inverse_local}" if decay else str(value)
         if variable.ctype != "double":
             text = f"<{variable.ctype}>({text})" if decay else f"<{variable.ctype}>{text}"
-        return f"{self.array_of(local)}[{index}] = {text}"
+        line = f"{self.array_of(local)}[{index}] = {text}"
+        owner, name = self._sources.get(local, (None, None))
+        if name == "lastspike" and (until := self.low.refractory_until.get(owner)):
+            line += f"; {until.store(index, str(value))}"  # its int32 copy in step
+        return line
 
     def decay(self, local: sympy.Symbol) -> Any:
         """The :class:`~snngen.codegen.decay.ImplicitDecay` of ``local``'s variable, if any."""

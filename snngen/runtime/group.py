@@ -240,6 +240,9 @@ class NeuronGroup(Group):
         if self.refractory is not None:
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
+            # The loop's copy of lastspike in int32 steps (see snngen.codegen.refractory),
+            # recomputed from lastspike whenever the loop starts.
+            self.refractory_until = aligned_zeros(self.N, np.int32)
         # The loop's spike flags, 2 bytes per neuron (see lower_neuron_pass), zero-padded to a
         # multiple of 16 neurons, and this step's spikes, as long: the scan of the flags writes
         # every index of a group of 16 that has a spike.

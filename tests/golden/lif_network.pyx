@@ -185,19 +185,20 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef int32_t* _a2 = <int32_t*>_arrays[2]
     cdef double* _a3 = <double*>_arrays[3]
     cdef double* _a4 = <double*>_arrays[4]
-    cdef double* _a5 = <double*>_arrays[5]
+    cdef int32_t* _a5 = <int32_t*>_arrays[5]
     cdef double* _a6 = <double*>_arrays[6]
-    cdef int32_t* _a7 = <int32_t*>_arrays[7]
-    cdef int64_t* _a8 = <int64_t*>_arrays[8]
-    cdef double* _a9 = <double*>_arrays[9]
-    cdef double* _a10 = <double*>_arrays[10]
+    cdef double* _a7 = <double*>_arrays[7]
+    cdef double* _a8 = <double*>_arrays[8]
+    cdef int32_t* _a9 = <int32_t*>_arrays[9]
+    cdef int64_t* _a10 = <int64_t*>_arrays[10]
     cdef double* _a11 = <double*>_arrays[11]
-    cdef uint16_t* _a12 = <uint16_t*>_arrays[12]
-    cdef int64_t* _a13 = <int64_t*>_arrays[13]
+    cdef double* _a12 = <double*>_arrays[12]
+    cdef uint16_t* _a13 = <uint16_t*>_arrays[13]
     cdef int64_t* _a14 = <int64_t*>_arrays[14]
-    cdef int32_t* _a15 = <int32_t*>_arrays[15]
+    cdef int64_t* _a15 = <int64_t*>_arrays[15]
     cdef int32_t* _a16 = <int32_t*>_arrays[16]
-    cdef uint8_t* _a17 = <uint8_t*>_arrays[17]
+    cdef int32_t* _a17 = <int32_t*>_arrays[17]
+    cdef uint8_t* _a18 = <uint8_t*>_arrays[18]
     cdef double _s0 = _scalars[0]
     cdef double _s1 = _scalars[1]
     cdef double _s2 = _scalars[2]
@@ -233,62 +234,71 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef double _d4
     cdef double _d5
     cdef double _d6
-    cdef double _d7
-    cdef double _d8
-    cdef double _d9
     cdef double _d10
     cdef double _d11
     cdef double _d12
     cdef double _d13
     cdef double _d14
+    cdef double _d15
+    cdef double _d16
+    cdef double _d17
+    cdef int32_t _i7
+    cdef int32_t _i8
+    cdef int32_t _i9
     cdef int64_t _c0 = 0
     cdef int64_t _c1 = 0
-    _d11 = _s0*(floor(0.001 + _s7/_s0) - 0.5)
-    _d12 = 1.0/_s9
+    _d14 = 1.0/_s9
+    _d17 = _s0*(floor(0.001 + _s7/_s0) - 0.5)
     _d5 = _a3[0]
     _d6 = 1.0/_d5
+    stop = min(stop, start + 1073741824)
+    _i8 = <int32_t>fmin(fmax(floor(0.001 + _s7/_s0), 0.0), 1073741823.0)
+    for _i in range(_n0):
+        _a5[_i] = <int32_t>fmin(fmax(ceil(_a6[_i]/_s0 - 0.5) - start + _i8, -2147483648.0), 2147483647.0)
     with nogil:
         while _step < stop:
-            if _a14[0] + _n7 > _n6:
+            if _a15[0] + _n7 > _n6:
                 break
             _t = _step*_s0
+            _i9 = <int32_t>(_step - start)
             # state monitor of group 0
             if _step % _n1 == 0:
                 for _k in range(_n2):
-                    _i = _a7[_k]
-                    _d0 = _a9[_i]
+                    _i = _a9[_k]
+                    _d0 = _a11[_i]
                     _d1 = _a4[_i]*_d5
-                    _d7 = _d0
-                    _d8 = _d1
-                    _a5[_k*_n3 + _a8[0]] = _d7
-                    _a6[_k*_n3 + _a8[0]] = _d8
-                _a8[0] += 1
+                    _d10 = _d0
+                    _d11 = _d1
+                    _a7[_k*_n3 + _a10[0]] = _d10
+                    _a8[_k*_n3 + _a10[0]] = _d11
+                _a10[0] += 1
 
             # state update and threshold of group 0
             for _i in range(_n0):
-                _d0 = _a9[_i]
-                _d2 = _a10[_i]
-                _d3 = _a11[_i]
-                _d9 = -_d3 + _t >= _d11
-                _d13 = _d9 > 0.5
-                _d10 = _d0*(_s1 if _d13 else _s2) + _d12*_d9*(_d2*_s8 + _s10)*(_s4 if _d13 else _s5)
-                _d14 = _d10 > _s11
-                _c1 = (_d14 != 0) & (_d9 != 0)
-                _a9[_i] = _d10
-                _a12[_i] = <uint16_t>_c1
+                _d0 = _a11[_i]
+                _d2 = _a12[_i]
+                _i7 = _a5[_i]
+                _d12 = _i7 <= _i9
+                _d15 = _d12 > 0.5
+                _d13 = _d0*(_s1 if _d15 else _s2) + _d12*_d14*(_d2*_s8 + _s10)*(_s4 if _d15 else _s5)
+                _d16 = _d13 > _s11
+                _c1 = (_d16 != 0) & (_d12 != 0)
+                _a11[_i] = _d13
+                _a13[_i] = <uint16_t>_c1
             # the flags (zero beyond size) tested sixteen at a time, as four 8-byte words: a step with few
             # spikes skips most; in a group that has one, every index is written and the count passes the
             # spiking ones (flags are 0 or 1), without a branch per neuron to mispredict
             _c0 = 0
             for _k in range((_n0 + 15) >> 4):
-                if ((<uint64_t*>_a12)[4*_k] | (<uint64_t*>_a12)[4*_k + 1]
-                        | (<uint64_t*>_a12)[4*_k + 2] | (<uint64_t*>_a12)[4*_k + 3]):
+                if ((<uint64_t*>_a13)[4*_k] | (<uint64_t*>_a13)[4*_k + 1]
+                        | (<uint64_t*>_a13)[4*_k + 2] | (<uint64_t*>_a13)[4*_k + 3]):
                     for _i in range(16*_k, 16*_k + 16):
                         _a2[_c0] = <int32_t>_i
-                        _c0 += _a12[_i]
+                        _c0 += _a13[_i]
             for _k in range(_c0):
                 _i = _a2[_k]
-                _a11[_i] = _t
+                _a6[_i] = _t
+                _a5[_i] = _i9 + _i8
 
             # implicit decay of group 0
             _d5 = _d5*_s3
@@ -302,25 +312,25 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             for _k in range(_c0):
                 _i = _a2[_k]
                 if _n4 <= _i < _n5:
-                    _a13[_i - _n4] += 1
-                    _a15[_a14[0]] = <int32_t>(_i - _n4)
-                    _a16[_a14[0]] = <int32_t>_step
-                    _a14[0] += 1
+                    _a14[_i - _n4] += 1
+                    _a16[_a15[0]] = <int32_t>(_i - _n4)
+                    _a17[_a15[0]] = <int32_t>_step
+                    _a15[0] += 1
 
             # reset of group 0
             for _k in range(_c0):
                 _i = _a2[_k]
                 _d0 = _s10
-                _a9[_i] = _d0
+                _a11[_i] = _d0
 
             _step += 1
         _a3[0] = _d5
         if _step > start:
             _t = (_step - 1)*_s0
             for _i in range(_n0):
-                _d3 = _a11[_i]
-                _d4 = -_d3 + _t >= _d11
-                _a17[_i] = <uint8_t>((_d4 != 0) & (_a12[_i] == 0))
+                _d3 = _a6[_i]
+                _d4 = -_d3 + _t >= _d17
+                _a18[_i] = <uint8_t>((_d4 != 0) & (_a13[_i] == 0))
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare
     _a1[0] = _step

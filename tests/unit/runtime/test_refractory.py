@@ -66,3 +66,73 @@ def test_the_pass_stores_not_refractory_only_for_a_reader():
     assert pass_stores([alone]) == 0
     watched = group(2 * ms)
     assert pass_stores([watched, StateMonitor(watched, "not_refractory", record=[0])]) == 1
+
+
+def spike_steps(monitor):
+    return np.asarray(monitor.i), np.round(np.asarray(monitor.t_) / 1e-4).astype(int)
+
+
+def uses_int32_steps(neurons):
+    """Whether the loop tests the group's refractoriness on int32 steps (see
+    snngen.codegen.refractory) rather than on lastspike in double."""
+    return any(key[-1] == "refractory until" for key in lower([neurons]).slots)
+
+
+def test_a_period_for_all_and_one_per_neuron_give_the_same_spikes():
+    # One value for the whole run is tested on int32 steps, a per-neuron value on lastspike in
+    # double: the two must agree at every step, over two runs (the steps are recomputed from
+    # lastspike when the loop starts).
+    trains = []
+    for refractory in (2 * ms, "period"):
+        neurons = NeuronGroup(400, MODEL + "\nperiod : second", threshold="v > 1", reset="v = 0",
+                              refractory=refractory, dt=DT)  # fmt: skip
+        neurons.drive = "1.05 + 0.005*i"
+        neurons.period = 2 * ms
+        spikes = SpikeMonitor(neurons)
+        network = Network(neurons, spikes)
+        network.run(T)
+        network.run(T)
+        trains.append(spike_steps(spikes))
+        assert uses_int32_steps(neurons) != isinstance(refractory, str)
+    assert len(trains[0][0]) > 400  # most neurons spike more than once
+    for constant, per_neuron in zip(*trains, strict=True):
+        np.testing.assert_array_equal(constant, per_neuron)
+
+
+def test_lastspike_written_before_a_run_holds_the_neurons():
+    # lastspike = 1 ms with a 2 ms period: Brian2 holds v until t - lastspike reaches the
+    # period, at step 30; from there each neuron integrates from v = 0 as a free one does from
+    # step 0, so every first spike comes exactly 30 steps later. A first run of 1 ms makes
+    # the second one start at step 10, to check that steps count from where a run starts.
+    first = {}
+    for held in (False, True):
+        neurons = group(2 * ms)
+        if held:
+            neurons.lastspike = 1 * ms
+        spikes = SpikeMonitor(neurons)
+        network = Network(neurons, spikes)
+        network.run(1 * ms)
+        network.run(T)
+        assert uses_int32_steps(neurons)
+        indices, steps = spike_steps(spikes)
+        first[held] = {i: s for i, s in zip(indices[::-1], steps[::-1], strict=True)}
+    assert min(first[False].values()) < 30  # some would spike while the others are held
+    assert first[True].keys() <= first[False].keys() and len(first[True]) > 100
+    for i, step in first[True].items():
+        assert step == first[False][i] + 30
+
+
+def test_a_reset_that_moves_lastspike_lengthens_the_period_as_much():
+    # Code that writes lastspike during the loop also moves the int32 copy the gate reads:
+    # a reset setting it 1 ms after the spike makes every interval 10 steps longer.
+    intervals = {}
+    for reset in ("v = 0", "v = 0\nlastspike = t + 1*ms"):
+        neurons = NeuronGroup(3, MODEL, threshold="v > 1", reset=reset, refractory=2 * ms, dt=DT)
+        neurons.drive = "1.5 + 0.5*i"
+        spikes = SpikeMonitor(neurons)
+        Network(neurons, spikes).run(40 * ms)
+        indices, steps = spike_steps(spikes)
+        intervals[reset] = [np.diff(steps[indices == i]) for i in range(3)]
+    for plain, moved in zip(*intervals.values(), strict=True):
+        assert len(moved) >= 3
+        np.testing.assert_array_equal(moved, plain[: len(moved)] + 10)
