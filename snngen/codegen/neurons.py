@@ -106,7 +106,7 @@ def propagator_entries(low: Lowering, scope: Scope, index: str) -> dict[sympy.Sy
             if per_neuron:
                 array = low.array(key, "double", fetch)
                 local = low.double()
-                scope.add_array(local, array, _PropagatorEntry, index)
+                scope.add_array(local, array, "double", index)
                 choices.append(local)
             else:
                 choices.append(low.scalar(key, fetch))
@@ -132,13 +132,6 @@ def _gated_entries(propagator: Any) -> dict[sympy.Symbol, bool]:
             on_path = any((i, k) in pattern and (k, j) in pattern for k in held)
             result[propagator.entry(kind, i, j)] = on_path
     return result
-
-
-class _PropagatorEntry:
-    """Stand-in variable description for per-neuron propagator arrays (read-only doubles)."""
-
-    shared = False
-    ctype = "double"
 
 
 def _threshold_code(

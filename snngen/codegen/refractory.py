@@ -48,13 +48,6 @@ def _refractory_steps(duration: sympy.Basic) -> sympy.Basic:
     return sympy.floor(duration / DT + STEP_EPSILON)
 
 
-class _Until:
-    """Stand-in variable description for the int32 array of refractory ends."""
-
-    shared = False
-    ctype = "int32_t"
-
-
 @dataclass(frozen=True)
 class RefractoryUntil:
     """A group's int32 refractory ends: ``array[i]`` is the first step (counted from the call's
@@ -94,7 +87,7 @@ def plan_refractory_until(low: Lowering, scope: Any) -> None:
     array = low.array((group, "refractory until"), "int32_t",
                       Fetch(attribute, group, "refractory_until"))  # fmt: skip
     local = low.int32()
-    scope.add_array(local, array, _Until, "_i")
+    scope.add_array(local, array, "int32_t", "_i")
     until = RefractoryUntil(array, low.int32(), local, low.call_step(), low.dt)
     lastspike = scope.array("lastspike")
     low.before_loop += [

@@ -9,6 +9,7 @@ slot (external constants, ``dt``), or a number (units), and says how to load and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sympy
@@ -63,10 +64,11 @@ class Scope:
                 self._own[name] = local
             self.symbols[_name(name + suffix)] = local
 
-    def add_array(self, local: sympy.Symbol, array: sympy.Symbol, variable: Any,
+    def add_array(self, local: sympy.Symbol, array: sympy.Symbol, ctype: str,
                   index: str) -> None:  # fmt: skip
-        """A local read from an array slot the caller allocated."""
-        self.locals[local] = (variable, index)
+        """A local read from an array slot the caller allocated, of elements of ``ctype`` (not
+        a model variable: per-neuron propagator entries, refractory ends)."""
+        self.locals[local] = (_ArrayValue(ctype), index)
         self._arrays[local] = array
 
     def array_of(self, local: sympy.Symbol) -> sympy.Symbol:
@@ -176,6 +178,14 @@ class Scope:
     def decay(self, local: sympy.Symbol) -> Any:
         """The :class:`~snngen.codegen.decay.ImplicitDecay` of ``local``'s variable, if any."""
         return self.low.decays.get(self._sources.get(local))
+
+
+@dataclass(frozen=True)
+class _ArrayValue:
+    """What a scope needs to know of a local that :meth:`Scope.add_array` reads."""
+
+    ctype: str
+    shared: bool = False
 
 
 def _variable_key(owner: Any, name: str) -> tuple:
