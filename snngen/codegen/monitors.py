@@ -47,7 +47,7 @@ def _spike_monitor(low: Lowering, scope: GroupScope, monitor: Any) -> None:
         "count": scope.spike_count,
         "spikes": scope.spikes,
         **_range(low, monitor),
-        "counts": _buffer(low, monitor, "counts", "int64_t"),
+        "counts": None if monitor.record else _buffer(low, monitor, "counts", "int64_t"),
         "stored": _buffer(low, monitor, "stored", "int64_t"),
         "indices": _buffer(low, monitor, "indices", "int32_t") if monitor.record else None,
         "steps": _buffer(low, monitor, "steps", "int32_t") if monitor.record else None,

@@ -189,11 +189,12 @@ def _monitor(monitor: Any, lowered: Any, index: dict[str, int]) -> dict[str, Any
     entry: dict[str, Any] = {"name": monitor.name}
     if isinstance(monitor, SpikeMonitor):
         entry.update(kind="spike", record=monitor.record, size=monitor.source.N,
-                     capacity=monitor.capacity, stored=slot("array", "stored"),
-                     counts=slot("array", "counts"))  # fmt: skip
+                     capacity=monitor.capacity, stored=slot("array", "stored"))  # fmt: skip
         if monitor.record:
             entry.update(indices=slot("array", "indices"), steps=slot("array", "steps"),
                          capacity_slot=slot("integer", "capacity"))  # fmt: skip
+        else:
+            entry.update(counts=slot("array", "counts"))
     elif isinstance(monitor, StateMonitor):
         entry.update(kind="state", every=monitor.every, rows=len(monitor.record),
                      record=monitor.record.tolist(), column=slot("array", "column"),

@@ -23,6 +23,7 @@ from snngen.standalone.buffers import (
     grow_spike_buffers,
     recorded_spikes,
     sample_steps,
+    spike_counts,
 )
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
@@ -90,20 +91,22 @@ class SpikeMonitor(_Monitor):
         self.record = bool(record)
         self.name = name or default_name("spikemonitor")
         self.created_at = created_at(1)
-        self.capacity = 4 * source.N
+        self.capacity = 4 * source.N if self.record else 0
         self.buffers = {
-            "counts": np.zeros(source.N, dtype=np.int64),
             "stored": np.zeros(1, dtype=np.int64),
             "indices": np.zeros(self.capacity, dtype=np.int32),
             "steps": np.zeros(self.capacity, dtype=np.int32),  # times are steps times dt
         }
+        if not self.record:  # spikes per neuron, counted in the loop (else from the indices)
+            self.buffers["counts"] = np.zeros(source.N, dtype=np.int64)
         self.segments: Segments = []  # full buffers, in order
         self._dts: list[tuple[int, float]] = []  # (first spike, dt) wherever a run changed dt
         register(self)
 
     def after_chunk(self, run: Any) -> None:
-        self.capacity = grow_spike_buffers(self.buffers, self.segments, self.source.N,
-                                           self.capacity)  # fmt: skip
+        if self.record:
+            self.capacity = grow_spike_buffers(self.buffers, self.segments, self.source.N,
+                                               self.capacity)  # fmt: skip
 
     def before_run(self, run: Any) -> None:
         if self.record and run.stop > LAST_RECORDABLE_STEP:
@@ -137,11 +140,13 @@ class SpikeMonitor(_Monitor):
 
     @property
     def num_spikes(self) -> int:
-        return int(self.buffers["counts"].sum())
+        return self._stored() if self.record else int(self.buffers["counts"].sum())
 
     @property
     def count(self) -> np.ndarray:
         """Spikes per neuron."""
+        if self.record:
+            return spike_counts(self.buffers, self.segments, self.source.N)
         return self.buffers["counts"].copy()
 
     @property

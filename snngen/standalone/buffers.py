@@ -36,6 +36,13 @@ def recorded_spikes(buffers: Mapping[str, np.ndarray], segments: Segments,
     return np.concatenate([*(segment[name] for segment in segments), current])
 
 
+def spike_counts(buffers: Mapping[str, np.ndarray], segments: Segments, size: int) -> np.ndarray:
+    """Spikes per neuron, counted from the recorded indices: a monitor that records each spike
+    keeps no per-neuron count in the loop (an increment at a random address per spike cost as
+    much as recording it, measured at 100k neurons)."""
+    return np.bincount(recorded_spikes(buffers, segments, "indices"), minlength=size)
+
+
 def sample_steps(start: int, stop: int, every: int) -> tuple[int, int]:
     """The first step on the ``every``-step grid at or after ``start``, and how many grid steps
     lie in ``[start, stop)``: where a state monitor records during a run."""

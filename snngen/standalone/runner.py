@@ -28,6 +28,7 @@ from .buffers import (
     grow_spike_buffers,
     recorded_spikes,
     sample_steps,
+    spike_counts,
 )
 from .expm import exact_step
 from .package import Package, PackageError
@@ -221,7 +222,7 @@ class _SpikeRecorder:
         self.segments: Segments = []
 
     def _buffers(self, arrays: list) -> dict[str, np.ndarray]:
-        return {name: arrays[self.entry[name]] for name in ("stored", *SPIKE_BUFFERS, "counts")}
+        return {name: arrays[self.entry[name]] for name in ("stored", *SPIKE_BUFFERS)}
 
     def allocate(self, arrays: list, integers: np.ndarray, start: int, stop: int) -> None:
         if self.entry["record"] and stop > LAST_RECORDABLE_STEP:
@@ -241,13 +242,12 @@ class _SpikeRecorder:
         integers[self.entry["capacity_slot"]] = self.capacity
 
     def collect(self, arrays: list, start: int, dt: float) -> Recorded:
-        counts = arrays[self.entry["counts"]]
         if not self.entry["record"]:
-            return Recorded(count=counts.copy())
+            return Recorded(count=arrays[self.entry["counts"]].copy())
         buffers = self._buffers(arrays)
         return Recorded(i=recorded_spikes(buffers, self.segments, "indices"),
                         t=recorded_spikes(buffers, self.segments, "steps") * dt,
-                        count=counts.copy())  # fmt: skip
+                        count=spike_counts(buffers, self.segments, self.entry["size"]))  # fmt: skip
 
 
 class _StateRecorder:

@@ -195,10 +195,9 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     cdef double* _a12 = <double*>_arrays[12]
     cdef uint16_t* _a13 = <uint16_t*>_arrays[13]
     cdef int64_t* _a14 = <int64_t*>_arrays[14]
-    cdef int64_t* _a15 = <int64_t*>_arrays[15]
+    cdef int32_t* _a15 = <int32_t*>_arrays[15]
     cdef int32_t* _a16 = <int32_t*>_arrays[16]
-    cdef int32_t* _a17 = <int32_t*>_arrays[17]
-    cdef uint8_t* _a18 = <uint8_t*>_arrays[18]
+    cdef uint8_t* _a17 = <uint8_t*>_arrays[17]
     cdef double _s0 = _scalars[0]
     cdef double _s1 = _scalars[1]
     cdef double _s2 = _scalars[2]
@@ -257,7 +256,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
         _a5[_i] = <int32_t>fmin(fmax(ceil(_a6[_i]/_s0 - 0.5) - start + _i8, -2147483648.0), 2147483647.0)
     with nogil:
         while _step < stop:
-            if _a15[0] + _n7 > _n6:
+            if _a14[0] + _n7 > _n6:
                 break
             _t = _step*_s0
             _i9 = <int32_t>(_step - start)
@@ -312,10 +311,9 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             for _k in range(_c0):
                 _i = _a2[_k]
                 if _n4 <= _i < _n5:
-                    _a14[_i - _n4] += 1
-                    _a16[_a15[0]] = <int32_t>(_i - _n4)
-                    _a17[_a15[0]] = <int32_t>_step
-                    _a15[0] += 1
+                    _a15[_a14[0]] = <int32_t>(_i - _n4)
+                    _a16[_a14[0]] = <int32_t>_step
+                    _a14[0] += 1
 
             # reset of group 0
             for _k in range(_c0):
@@ -330,7 +328,7 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
             for _i in range(_n0):
                 _d3 = _a6[_i]
                 _d4 = -_d3 + _t >= _d17
-                _a18[_i] = <uint8_t>((_d4 != 0) & (_a13[_i] == 0))
+                _a17[_i] = <uint8_t>((_d4 != 0) & (_a13[_i] == 0))
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare
     _a1[0] = _step

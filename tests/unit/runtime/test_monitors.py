@@ -64,10 +64,17 @@ def test_spike_monitor_times_indices_and_growth():
     rates = np.linspace(1005, 1095, 50) * Hz  # 1/(rate*dt) never an integer: no ties
     group = ramp(50, rates)
     spikes = SpikeMonitor(group)
-    Network(group, spikes).run(200 * ms)
+    # Counting alone is done in the loop; a recording monitor counts its recorded indices
+    # (over all segments), and a subgroup's counts its own neurons from 0.
+    counted, counted_tail = SpikeMonitor(group, record=False), SpikeMonitor(group[30:])
+    Network(group, spikes, counted, counted_tail).run(200 * ms)
     # Closed form: v crosses 1 after ceil(1/(rate*dt)) steps, then resets to 0.
     steps_per_spike = np.floor(1 / (np.asarray(rates) * 1e-4)) + 1
-    np.testing.assert_array_equal(spikes.count, np.floor(2000 / steps_per_spike))
+    expected = np.floor(2000 / steps_per_spike)
+    np.testing.assert_array_equal(spikes.count, expected)
+    np.testing.assert_array_equal(counted.count, expected)
+    np.testing.assert_array_equal(counted_tail.count, expected[30:])
+    assert counted.num_spikes == expected.sum() and counted.i.size == 0
     assert spikes.num_spikes == len(spikes.i) == len(spikes.t) > 4 * 50
     assert len(spikes.segments) >= 2  # the record continued in new buffers, in time order
     assert np.all(np.diff(spikes.t_) >= 0)
