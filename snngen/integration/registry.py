@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 import sympy
@@ -11,7 +12,7 @@ import sympy
 from snngen.equations.system import Equations
 from snngen.errors import ModelError, UnsupportedEquationsError
 from snngen.integration import methods
-from snngen.integration.rule import UpdateRule
+from snngen.integration.rule import DerivationStep, UpdateRule
 from snngen.integration.system import NotApplicable, OdeSystem, analyse
 
 logger = logging.getLogger("snngen.integration")
@@ -55,16 +56,43 @@ def integrate(
     if method is None:
         rule = _choose(system)
         logger.info("integration method %r chosen: %s", rule.method, rule.reason)
-        return rule
+        return _gate_outside(rule, gate)
     name = canonical_method(method)
     table = _STOCHASTIC if system.is_stochastic and name in _STOCHASTIC else _DETERMINISTIC
     try:
-        return table[name](system)
+        return _gate_outside(table[name](system), gate)
     except NotApplicable as why:
         raise UnsupportedEquationsError(
             f"method {name!r} cannot integrate these equations: {why}. "
             f"{_suggestion(system, exclude=name)}"
         ) from None
+
+
+def _gate_outside(rule: UpdateRule, gate: sympy.Symbol | None) -> UpdateRule:
+    """``x + D(gate)`` as ``x + gate*D(1)`` wherever ``D(0) = 0`` (the variable is held while
+    the gate is 0): equal for a gate of 0 or 1, and the gate then leaves the step's functions.
+    Exponential Euler's ``exprel(-gate*dt/tau)`` becomes one value for all neurons, computed
+    once per run instead of per neuron and step. Rules with stages keep their form."""
+    if gate is None or rule.temporaries or rule.propagator is not None:
+        return rule
+    updates, changed = [], []
+    for x, new in rule.updates:
+        step = new - x
+        if step.has(gate) and step.xreplace({gate: 0}) == 0:
+            outside = x + gate * step.xreplace({gate: 1})
+            if outside != new:
+                new = outside
+                changed.append((x, new))
+        updates.append((x, new))
+    if not changed:
+        return rule
+    held = DerivationStep(
+        "The gate outside the step",
+        tuple(changed),
+        f"{gate} is 0 or 1 and the step is 0 when it is 0, so the step is {gate} times the "
+        f"step with {gate} = 1",
+    )
+    return replace(rule, updates=tuple(updates), derivation=(*rule.derivation, held))
 
 
 def _choose(system: OdeSystem) -> UpdateRule:

@@ -53,3 +53,27 @@ def test_aliases():
 def test_no_differential_equation():
     with pytest.raises(UnsupportedEquationsError, match="no differential equation"):
         integrate(Equations("x : 1"))
+
+
+@pytest.mark.parametrize("model", [COBA, "dv/dt = (v_rest - v + I)/tau : volt\nI : volt"])
+def test_the_refractory_gate_leaves_exponential_eulers_exponent(model):
+    # The gate g is 0 or 1. Truth: the method's own rule for the gated system, before the
+    # gate is taken out, at both values of g (rational inputs, so the comparison is exact).
+    import sympy
+
+    from snngen.equations.expressions import symbol
+    from snngen.integration import methods
+    from snngen.integration.system import analyse
+
+    gate = symbol("not_refractory")
+    equations = Equations(model.replace(": volt", ": volt (unless refractory)", 1))
+    rule = integrate(equations, "exponential_euler", gate=gate)
+    inside = dict(methods.exponential_euler(analyse(equations, gate)).updates)
+    for x, update in rule.updates:
+        exponents = update.atoms(sympy.Function)
+        assert exponents and all(not f.has(gate) for f in exponents)
+        values = {s: sympy.Rational(k + 2, 7) for k, s in enumerate(update.free_symbols)}
+        for g in (0, 1):
+            values[gate] = g
+            assert sympy.simplify(update.xreplace(values) - inside[x].xreplace(values)) == 0
+    assert rule.derivation[-1].title == "The gate outside the step"
