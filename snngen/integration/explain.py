@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
 from snngen.equations.system import Equations
+from snngen.errors import ModelError
 from snngen.integration.registry import integrate
 from snngen.integration.rule import UpdateRule
 
@@ -99,15 +101,31 @@ class Explanation:
 
 
 def explain(
-    model: Equations | str, method: str | None = None, latex: bool = False
+    model: Equations | str | Any, method: str | None = None, latex: bool = False
 ) -> Explanation | str:
     """Show how ``model`` is integrated with ``method`` (``None``: the automatic choice).
 
-    Returns an :class:`Explanation` (print it, or display it in Jupyter); with ``latex=True``
-    the LaTeX source instead.
+    ``model`` is equations, or a ``NeuronGroup``: then its equations as its runs integrate
+    them, with its method and its refractoriness. Returns an :class:`Explanation` (print it,
+    or display it in Jupyter); with ``latex=True`` the LaTeX source instead.
     """
-    equations = model if isinstance(model, Equations) else Equations(model)
-    explanation = Explanation(equations, integrate(equations, method))
+    if isinstance(model, Equations | str):
+        equations = model if isinstance(model, Equations) else Equations(model)
+        rule = integrate(equations, method)
+    elif isinstance(getattr(model, "equations", None), Equations):
+        if method is not None:
+            own, name = model.method or "automatic", model.name
+            raise ModelError(
+                f"explain({name}) shows the group's own method ({own}); to try {method!r}: "
+                f"explain({name}.equations, {method!r})"
+            )
+        equations, rule = model.equations, model.rule
+        if rule is None:
+            raise ModelError(f"{model.name} has no differential equation to integrate")
+    else:
+        raise ModelError(f"explain() takes equations (a string or Equations) or a "
+                         f"NeuronGroup, got {type(model).__name__}")  # fmt: skip
+    explanation = Explanation(equations, rule)
     return explanation.latex if latex else explanation
 
 

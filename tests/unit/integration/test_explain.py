@@ -39,3 +39,22 @@ def test_latex_form():
 def test_stochastic_explanation_names_the_noise_samples():
     text = str(explain("dx/dt = -x/tau + xi/sqrt(tau) : 1"))
     assert "_noise_xi" in text and "standard normal" in text
+
+
+def test_a_group_is_explained_as_its_runs_integrate_it():
+    from snngen import ModelError, NeuronGroup, ms
+
+    equations = "dv/dt = (v_rest - v + I)/tau : volt (unless refractory)\nI : volt"
+    group = NeuronGroup(1, equations, threshold="v > 1*volt", refractory=2 * ms,
+                        method="exponential_euler", namespace={"v_rest": 0, "tau": 1})  # fmt: skip
+    text = str(explain(group))
+    assert "Method: exponential_euler" in text
+    # Its refractoriness holds v: the gate multiplies the step, outside the exponent.
+    assert "v <- dt*not_refractory*" in text and "exprel(-dt/tau)" in text
+    assert "The gate outside the step" in text
+    with pytest.raises(ModelError, match=r"explain\(.*\.equations, 'rk4'\)"):
+        explain(group, "rk4")
+    with pytest.raises(ModelError, match="no differential equation"):
+        explain(NeuronGroup(1, "x : 1"))
+    with pytest.raises(ModelError, match="got int"):
+        explain(3)
