@@ -24,6 +24,7 @@ from snngen.standalone.buffers import (
     recorded_spikes,
     sample_steps,
     spike_counts,
+    spikes_expected,
 )
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
@@ -100,13 +101,18 @@ class SpikeMonitor(_Monitor):
         if not self.record:  # spikes per neuron, counted in the loop (else from the indices)
             self.buffers["counts"] = np.zeros(source.N, dtype=np.int64)
         self.segments: Segments = []  # full buffers, in order
+        self._run_began = (0, 0)  # spikes stored and step when the current run began
         self._dts: list[tuple[int, float]] = []  # (first spike, dt) wherever a run changed dt
         register(self)
 
     def after_chunk(self, run: Any) -> None:
         if self.record:
+            recorded, first_step = self._run_began
+            step = int(run.progress[0])
+            expected = spikes_expected(self._stored() - recorded, step - first_step,
+                                       run.stop - step)  # fmt: skip
             self.capacity = grow_spike_buffers(self.buffers, self.segments, self.source.N,
-                                               self.capacity)  # fmt: skip
+                                               self.capacity, expected)  # fmt: skip
 
     def before_run(self, run: Any) -> None:
         if self.record and run.stop > LAST_RECORDABLE_STEP:
@@ -115,6 +121,7 @@ class SpikeMonitor(_Monitor):
                            f"at this dt); this run would end at step {run.stop}")  # fmt: skip
         if not self._dts or self._dts[-1][1] != run.dt:
             self._dts.append((self._stored(), run.dt))
+        self._run_began = (self._stored(), run.start)
         self.after_chunk(run)
 
     def dts_other_than(self, dt: float) -> bool:

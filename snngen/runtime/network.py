@@ -352,7 +352,7 @@ class Network:
                 reached = int(state.progress[0])
                 if reached == target and elapsed > 0:
                     rate = (reached - self.step) / elapsed
-                    chunk = max(1, min(10 * chunk, int(rate * CHUNK_SECONDS)))
+                    chunk = max(1, min(100 * chunk, int(rate * CHUNK_SECONDS)))
                 self.step = reached
                 self._check_finite()
                 for monitor in self._monitors():

@@ -11,18 +11,35 @@ LAST_RECORDABLE_STEP = np.iinfo(np.int32).max
 Segments = list[dict[str, np.ndarray]]  # finished buffers, by name, in recording order
 
 
+# The most spikes a buffer is sized for in advance (1 GiB of address space for both buffers):
+# a burst at the start of a long run must not make the rate estimate reserve more.
+EXPECTED_LIMIT = 1 << 27
+
+
+def spikes_expected(recorded: int, steps_done: int, steps_left: int) -> int:
+    """The spikes the rest of a run will record if it goes on at its rate so far, with a
+    quarter more for fluctuations: a buffer sized for them spares the loop a return (and the
+    run a Python round trip) per doubling. Pages of it that are never written cost no memory
+    (numpy's zeros are mapped lazily)."""
+    if steps_done <= 0:
+        return 0
+    return min(EXPECTED_LIMIT, int(1.25 * recorded * steps_left / steps_done))
+
+
 def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segments, size: int,
-                       capacity: int) -> int:  # fmt: skip
+                       capacity: int, expected: int = 0) -> int:  # fmt: skip
     """Make room in a spike monitor's ``indices`` and ``times`` for one more step of a group of
-    ``size`` neurons (the compiled loop returns before a step that could overflow them).
-    Full buffers are kept as finished ``segments`` and new ones begin, twice as large as all
-    recorded so far: a run never copies what it recorded, so the peak memory is the record,
-    not twice it. Returns the capacity."""
+    ``size`` neurons (the compiled loop returns before a step that could overflow them), and
+    for the ``expected`` spikes of the rest of the run (see :func:`spikes_expected`).
+    Full buffers are kept as finished ``segments`` and new ones begin, at least twice as large
+    as all recorded so far: a run never copies what it recorded, so the peak memory is the
+    record, not twice it. Returns the capacity."""
     stored = int(buffers["stored"][0])
-    if stored + size <= capacity:
+    if stored + size + expected <= capacity:
         return capacity
     segments.append({name: buffers[name][:stored] for name in SPIKE_BUFFERS})
-    capacity = 2 * (sum(len(segment["indices"]) for segment in segments) + size)
+    recorded = sum(len(segment["indices"]) for segment in segments)
+    capacity = max(2 * (recorded + size), expected + size)
     for name in SPIKE_BUFFERS:
         buffers[name] = np.zeros(capacity, dtype=buffers[name].dtype)
     buffers["stored"][0] = 0

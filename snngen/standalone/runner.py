@@ -29,6 +29,7 @@ from .buffers import (
     recorded_spikes,
     sample_steps,
     spike_counts,
+    spikes_expected,
 )
 from .expm import exact_step
 from .package import Package, PackageError
@@ -131,7 +132,7 @@ def simulate(package: Package, duration: float | None = None,
                    bit_generator.ctypes.bit_generator.value, step, stop)  # fmt: skip
         step = int(progress[0])
         for recorder in recorders:
-            recorder.make_room(arrays, integers)
+            recorder.make_room(arrays, integers, step)
     wall_time = time.perf_counter() - began
     for entry in manifest["state"]:
         if "scale" in entry:  # an implicitly decaying variable: its values again
@@ -229,14 +230,19 @@ class _SpikeRecorder:
             raise PackageError(f"{self.entry['name']} records spike times as 32-bit step numbers, "
                                f"which end at step {LAST_RECORDABLE_STEP}; this run would end "
                                f"at step {stop}")  # fmt: skip
-        self.make_room(arrays, integers)
+        self.start, self.stop = start, stop
+        self.stored_before = int(arrays[self.entry["stored"]][0])  # spikes of earlier runs
+        self.make_room(arrays, integers, start)
 
-    def make_room(self, arrays: list, integers: np.ndarray) -> None:
+    def make_room(self, arrays: list, integers: np.ndarray, step: int) -> None:
         if not self.entry["record"]:
             return
         buffers = self._buffers(arrays)
+        stored = sum(len(s["indices"]) for s in self.segments) + int(buffers["stored"][0])
+        expected = spikes_expected(stored - self.stored_before, step - self.start,
+                                   self.stop - step)  # fmt: skip
         self.capacity = grow_spike_buffers(buffers, self.segments, self.entry["size"],
-                                           self.capacity)  # fmt: skip
+                                           self.capacity, expected)  # fmt: skip
         for name in SPIKE_BUFFERS:
             arrays[self.entry[name]] = buffers[name]
         integers[self.entry["capacity_slot"]] = self.capacity
@@ -262,7 +268,7 @@ class _StateRecorder:
         arrays[entry["column"]] = np.zeros(1, dtype=np.int64)
         integers[entry["columns_slot"]] = self.columns
 
-    def make_room(self, arrays: list, integers: np.ndarray) -> None:
+    def make_room(self, arrays: list, integers: np.ndarray, step: int) -> None:
         """State monitors' buffers are sized for the whole run when it starts."""
 
     def collect(self, arrays: list, start: int, dt: float) -> Recorded:
@@ -284,7 +290,7 @@ class _RateRecorder:
         arrays[self.entry["rate"]] = np.zeros(stop - start)
         arrays[self.entry["column"]] = np.zeros(1, dtype=np.int64)
 
-    def make_room(self, arrays: list, integers: np.ndarray) -> None:
+    def make_room(self, arrays: list, integers: np.ndarray, step: int) -> None:
         """A rate monitor's buffer is sized for the whole run when it starts."""
 
     def collect(self, arrays: list, start: int, dt: float) -> Recorded:

@@ -15,6 +15,7 @@ from snngen import (
     second,
 )
 from snngen.runtime.group import NEVER_SPIKED
+from snngen.standalone.buffers import EXPECTED_LIMIT, spikes_expected
 
 pytestmark = pytest.mark.usefixtures("shared_cache")
 # A ramp that crosses 1 every `period` and resets: spike times are known in closed form.
@@ -76,10 +77,19 @@ def test_spike_monitor_times_indices_and_growth():
     np.testing.assert_array_equal(counted_tail.count, expected[30:])
     assert counted.num_spikes == expected.sum() and counted.i.size == 0
     assert spikes.num_spikes == len(spikes.i) == len(spikes.t) > 4 * 50
-    assert len(spikes.segments) >= 2  # the record continued in new buffers, in time order
+    # The first buffer (4 spikes per neuron) filled after ~40 steps; the record continued in a
+    # buffer sized by the rate so far for the rest of the run (the rate is steady: one suffices).
+    assert len(spikes.segments) == 1
     assert np.all(np.diff(spikes.t_) >= 0)
     train = spikes.spike_trains()[0]
     np.testing.assert_allclose(np.diff(train / ms), steps_per_spike[0] * 0.1)
+
+
+def test_the_rest_of_a_run_is_expected_at_its_rate_so_far_within_a_limit():
+    assert spikes_expected(1000, 100, 900) == 11250  # 10 per step for 900 steps, a quarter more
+    assert spikes_expected(5, 0, 100) == 0  # no step run yet: no rate to go by
+    # A burst in the first steps of a long run reserves no more than the limit.
+    assert spikes_expected(10**6, 10, 10**9) == EXPECTED_LIMIT
 
 
 def test_spike_times_are_recorded_steps_times_the_dt_of_their_run():
