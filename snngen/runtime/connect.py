@@ -20,8 +20,10 @@ from snngen.errors import ModelError
 from snngen.runtime.pyeval import check_syntax
 from snngen.runtime.rng import generator
 
-# Pairs evaluated at once when a condition is checked (bounds the temporary memory).
-BLOCK_PAIRS = 1 << 22
+# Pairs evaluated at once when a condition is checked: few enough that the block's
+# temporaries stay in the caches and are reused from the heap (at 2^22 pairs, tens of MB per
+# block, 'i != j' with p = 0.02 took 5.2 s for 10^8 pairs; at 2^15, 0.8 s).
+BLOCK_PAIRS = 1 << 15
 # Geometric gaps drawn at once for a fixed probability: few enough that each block's
 # temporaries (a few hundred kB) are reused from the heap block after block. At 2^18 they were
 # megabytes, which the C library handed back to the system after each block and got again as
@@ -67,6 +69,8 @@ def evaluated_pairs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs for which ``condition`` holds, each kept with ``probability`` (an expression or
     a number), evaluated block by block; ``values(i, j, names)`` supplies what they read."""
+    if condition is not None and not isinstance(probability, str) and probability < 1:
+        return _sampled_pairs(n_pre, n_post, condition, probability, values, evaluate)
     rows = max(1, BLOCK_PAIRS // max(n_post, 1))
     rng = generator()
     found_i, found_j = [], []
@@ -87,6 +91,27 @@ def evaluated_pairs(
         found_i.append(i)
         found_j.append(j)
     return np.concatenate(found_i), np.concatenate(found_j)
+
+
+def _sampled_pairs(
+    n_pre: int,
+    n_post: int,
+    condition: str,
+    probability: float,
+    values: Callable,
+    evaluate: Callable,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs kept with a fixed ``probability``, then those of them for which ``condition``
+    holds: the two choices are independent, so this is the distribution of testing every pair
+    first, at the cost of the kept pairs alone (10^8 pairs, 'i != j', p = 0.02: 0.8 s when
+    testing every pair, 0.05-0.08 s)."""
+    pre, post = fixed_probability(n_pre, n_post, probability)
+    keep = np.empty(len(pre), dtype=bool)
+    for first in range(0, len(pre), BLOCK_PAIRS):
+        block = slice(first, first + BLOCK_PAIRS)
+        i, j = pre[block].astype(np.int64), post[block].astype(np.int64)  # as evaluated_pairs'
+        keep[block] = _evaluate(condition, i, j, values, evaluate).astype(bool)
+    return pre[keep], post[keep]
 
 
 def _evaluate(text: str, i: np.ndarray, j: np.ndarray, values: Callable,

@@ -50,6 +50,20 @@ def test_connect_by_probability_is_reproducible_and_binomial():
     assert abs(np.bincount(j, minlength=300).mean() - 40) < 1.5
 
 
+def test_connect_condition_with_a_fixed_probability_keeps_each_allowed_pair_at_that_rate():
+    # The pairs are drawn at the probability first and the condition tested on those alone.
+    pre, post = groups(400, 300)
+    pre.v = np.arange(400) % 2
+    synapses = Synapses(pre, post)
+    synapses.connect(condition="i != j and v_pre > 0", p=0.25)
+    i, j = synapses.i[:], synapses.j[:]
+    assert not np.any(i == j) and np.all(i % 2 == 1)  # the condition holds for every pair
+    assert np.all((np.diff(i) > 0) | ((np.diff(i) == 0) & (np.diff(j) > 0)))  # sorted, no twins
+    # Allowed: 200 odd i times 300 j, less the 150 pairs (i, i) with i odd below 300: 59,850.
+    # Binomial(59850, 0.25): mean 14962.5, s.d. 106; 5 s.d. makes a false failure negligible.
+    assert abs(len(i) - 14962.5) < 5 * 106
+
+
 def test_connect_condition_indices_one_to_one_and_multiplicity():
     pre, post = groups(4, 4)
     synapses = Synapses(pre, post)
