@@ -21,8 +21,8 @@ from snngen.runtime.pyeval import check_syntax
 from snngen.runtime.rng import generator
 
 # Pairs evaluated at once when a condition is checked: few enough that the block's
-# temporaries stay in the caches and are reused from the heap (at 2^22 pairs, tens of MB per
-# block, 'i != j' with p = 0.02 took 5.2 s for 10^8 pairs; at 2^15, 0.8 s).
+# temporaries stay in the caches and are reused from the heap (testing each of 10^8 pairs for
+# 'i != j' took 5.2 s in blocks of 2^22 pairs, tens of MB each; in blocks of 2^15, 0.8 s).
 BLOCK_PAIRS = 1 << 15
 # Geometric gaps drawn at once for a fixed probability: few enough that each block's
 # temporaries (a few hundred kB) are reused from the heap block after block. At 2^18 they were

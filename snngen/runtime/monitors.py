@@ -25,6 +25,7 @@ from snngen.standalone.buffers import (
     sample_steps,
     spike_counts,
     spikes_expected,
+    stored_spikes,
 )
 from snngen.units.catalogue import UNITS
 from snngen.units.dimensions import DIMENSIONLESS
@@ -129,7 +130,7 @@ class SpikeMonitor(_Monitor):
         return any(other != dt for _, other in self._dts)
 
     def _stored(self) -> int:
-        return sum(len(s["steps"]) for s in self.segments) + int(self.buffers["stored"][0])
+        return stored_spikes(self.buffers, self.segments)
 
     def join_segments(self) -> None:
         """Every spike recorded so far in one buffer (what a standalone package starts from)."""

@@ -26,6 +26,11 @@ def spikes_expected(recorded: int, steps_done: int, steps_left: int) -> int:
     return min(EXPECTED_LIMIT, int(1.25 * recorded * steps_left / steps_done))
 
 
+def stored_spikes(buffers: Mapping[str, np.ndarray], segments: Segments) -> int:
+    """The spikes recorded so far: in the finished ``segments`` and in the current buffers."""
+    return sum(len(segment["indices"]) for segment in segments) + int(buffers["stored"][0])
+
+
 def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segments, size: int,
                        capacity: int, expected: int = 0) -> int:  # fmt: skip
     """Make room in a spike monitor's ``indices`` and ``times`` for one more step of a group of
@@ -37,8 +42,8 @@ def grow_spike_buffers(buffers: MutableMapping[str, np.ndarray], segments: Segme
     stored = int(buffers["stored"][0])
     if stored + size + expected <= capacity:
         return capacity
+    recorded = stored_spikes(buffers, segments)
     segments.append({name: buffers[name][:stored] for name in SPIKE_BUFFERS})
-    recorded = sum(len(segment["indices"]) for segment in segments)
     capacity = max(2 * (recorded + size), expected + size)
     for name in SPIKE_BUFFERS:
         buffers[name] = np.zeros(capacity, dtype=buffers[name].dtype)

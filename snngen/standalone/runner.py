@@ -30,6 +30,7 @@ from .buffers import (
     sample_steps,
     spike_counts,
     spikes_expected,
+    stored_spikes,
 )
 from .expm import exact_step
 from .package import Package, PackageError
@@ -238,7 +239,7 @@ class _SpikeRecorder:
         if not self.entry["record"]:
             return
         buffers = self._buffers(arrays)
-        stored = sum(len(s["indices"]) for s in self.segments) + int(buffers["stored"][0])
+        stored = stored_spikes(buffers, self.segments)
         expected = spikes_expected(stored - self.stored_before, step - self.start,
                                    self.stop - step)  # fmt: skip
         self.capacity = grow_spike_buffers(buffers, self.segments, self.entry["size"],
