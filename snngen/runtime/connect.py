@@ -27,7 +27,8 @@ BLOCK_PAIRS = 1 << 15
 # Geometric gaps drawn at once for a fixed probability: few enough that each block's
 # temporaries (a few hundred kB) are reused from the heap block after block. At 2^18 they were
 # megabytes, which the C library handed back to the system after each block and got again as
-# fresh pages: 62,000 page faults, 0.1 s of a process's first 8 M synapses (now 0.13 s in all).
+# fresh pages: 62,000 page faults, 0.1 s of a process's first 8 M synapses (the draws now take
+# 0.13 s in all).
 GAPS = 1 << 15
 
 
