@@ -9,7 +9,7 @@ a period that is one value for the run compares an int32 copy instead, see
 
 A group with a threshold gets one *neuron pass* (:func:`lower_neuron_pass`): update and
 threshold in a single branch-free loop that gcc vectorises, writing a 2-byte flag per neuron,
-which a second loop scans sixteen neurons at a time into the spike list; a third makes the
+which a second loop scans 32 neurons at a time into the spike list; a third makes the
 spikes' own stores.
 Separate update and threshold loops (Brian2's structure) read the state twice and branch per
 neuron; coba_limit's README measured the difference.

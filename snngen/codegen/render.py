@@ -65,7 +65,7 @@ def source(program: Program) -> str:
 
 @functools.cache
 def _templates_fingerprint() -> str:
-    files = sorted(template_directory().rglob("*.j2"))
+    files = sorted(f for f in template_directory().rglob("*") if f.is_file())  # incl. the C
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 

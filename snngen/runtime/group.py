@@ -244,11 +244,9 @@ class NeuronGroup(Group):
             # recomputed from lastspike whenever the loop starts.
             self.refractory_until = aligned_zeros(self.N, np.int32)
         # The loop's spike flags, 2 bytes per neuron (see lower_neuron_pass), zero-padded to a
-        # multiple of 16 neurons, and this step's spikes, as long: the scan of the flags writes
-        # every index of a group of 16 that has a spike.
-        padded = -(-self.N // 16) * 16
-        self.spike_flags = aligned_zeros(padded, np.uint16)
-        self.spike_buffer = aligned_zeros(padded, np.int32)
+        # multiple of 32 neurons, which the scan tests at once; and this step's spikes.
+        self.spike_flags = aligned_zeros(-(-self.N // 32) * 32, np.uint16)
+        self.spike_buffer = aligned_zeros(self.N, np.int32)
         # The scales of implicitly decaying variables during a run (see fold_decay_scales).
         self.decay_scales: dict[str, np.ndarray] = {}
         self._threshold_text = threshold

@@ -15,7 +15,7 @@ from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 # The module's helpers; self-contained (they cimport what they use), so that tests can compile
 # them beside their own loops.
 from libc.math cimport log, sqrt, pow, floor, fmin, fmax, fma, floorf, fminf, fmaxf, fmaf
-from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
 
 # numpy's C bit generator interface (numpy/random/bitgen.h), used without cimporting numpy.
 ctypedef struct bitgen_t:
@@ -138,6 +138,56 @@ cdef inline void _prefetch(const void* begin, const void* end) noexcept nogil:
     while line < <const char*>end:
         __builtin_prefetch(line)
         line += 64
+
+
+cdef extern from *:
+    """
+    /* The neuron pass's spike-flag scan, in C for the vector test (helpers.pyx.j2 includes it
+       verbatim; tests/numerics/test_helpers.py compiles it alone for each instruction set). */
+    #include <stdint.h>
+    #if defined(__AVX512BW__) || defined(__AVX2__)
+    #include <immintrin.h>
+    #endif
+    /* Which of 32 neurons' spike flags (2 bytes each, 0 or 1) are set, as the bits of a word.
+       Any machine: eight 8-byte words tested at once, the flags one by one only if one is set. */
+    static inline uint32_t _snngen_flag_bits_portable(const uint16_t* flags) {
+        const uint64_t* words = (const uint64_t*)flags;
+        uint32_t bits = 0;
+        if (words[0] | words[1] | words[2] | words[3] | words[4] | words[5] | words[6] | words[7])
+            for (int j = 0; j < 32; j++) bits |= (uint32_t)(flags[j] != 0) << j;
+        return bits;
+    }
+    /* The same with one vector test on the machines that have one: the flags are tested
+       where the pass left them (in L2 beyond a few thousand neurons), and a set bit costs a
+       ctz instead of a test per flag. */
+    static inline uint32_t _snngen_flag_bits(const uint16_t* flags) {
+    #if defined(__AVX512BW__)
+        __m512i x = _mm512_loadu_si512((const void*)flags);
+        return (uint32_t)_mm512_test_epi16_mask(x, x);
+    #elif defined(__AVX2__)
+        __m256i low = _mm256_loadu_si256((const __m256i*)flags);
+        __m256i high = _mm256_loadu_si256((const __m256i*)(flags + 16));
+        /* packs interleaves the halves' 128-bit lanes; the permutation restores neuron order */
+        __m256i bytes = _mm256_permute4x64_epi64(_mm256_packs_epi16(low, high), 0xD8);
+        return (uint32_t)_mm256_movemask_epi8(_mm256_cmpgt_epi8(bytes, _mm256_setzero_si256()));
+    #else
+        return _snngen_flag_bits_portable(flags);
+    #endif
+    }
+    /* The indices of the set flags among `size` (zero-padded to a multiple of 32), in order,
+       written to `spikes`; their number. */
+    static inline int64_t _snngen_spiking(const uint16_t* flags, int64_t size, int32_t* spikes) {
+        int64_t count = 0;
+        for (int64_t base = 0; base < size; base += 32) {
+            uint32_t bits = _snngen_flag_bits(flags + base);
+            for (; bits; bits &= bits - 1)
+                spikes[count++] = (int32_t)(base + __builtin_ctz(bits));
+        }
+        return count;
+    }
+    """
+    uint32_t _snngen_flag_bits_portable(const uint16_t* flags) noexcept nogil
+    int64_t _snngen_spiking(const uint16_t* flags, int64_t size, int32_t* spikes) noexcept nogil
 
 
 cdef inline double _timed_value(double* values, int64_t rows, int64_t columns,
@@ -284,16 +334,8 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
                 _c1 = (_d16 != 0) & (_d12 != 0)
                 _a11[_i] = _d13
                 _a13[_i] = <uint16_t>_c1
-            # the flags (zero beyond size) tested sixteen at a time, as four 8-byte words: a step with few
-            # spikes skips most; in a group that has one, every index is written and the count passes the
-            # spiking ones (flags are 0 or 1), without a branch per neuron to mispredict
-            _c0 = 0
-            for _k in range((_n0 + 15) >> 4):
-                if ((<uint64_t*>_a13)[4*_k] | (<uint64_t*>_a13)[4*_k + 1]
-                        | (<uint64_t*>_a13)[4*_k + 2] | (<uint64_t*>_a13)[4*_k + 3]):
-                    for _i in range(16*_k, 16*_k + 16):
-                        _a2[_c0] = <int32_t>_i
-                        _c0 += _a13[_i]
+            # the indices of the set flags, found 32 at a time (see _snngen_spiking in helpers.pyx.j2)
+            _c0 = _snngen_spiking(_a13, _n0, _a2)
             for _k in range(_c0):
                 _i = _a2[_k]
                 _a6[_i] = _t

@@ -1,11 +1,14 @@
 """The generated modules' inline maths (templates/helpers.pyx.j2) against numpy's libm, compiled
 with the flags the network modules get."""
 
+import subprocess
+
 import numpy as np
 import pytest
 
 from snngen.build.cache import load_module
-from snngen.codegen.render import render_text
+from snngen.build.compiler import c_compiler
+from snngen.codegen.render import render_text, template_directory
 
 pytestmark = pytest.mark.usefixtures("shared_cache")
 
@@ -64,3 +67,94 @@ def test_limits():
     assert expm1[1] == -1.0 and exprel[1] == 1 / 800  # exp underflows to 0
     assert np.isinf(expm1[2])  # overflow stays visible to the runtime's check
     assert exprel[3] == 1.0  # a subnormal x: expm1(x) = x
+
+
+SCAN_KERNEL = """
+def spiking(size_t flags_address, int64_t size, size_t spikes_address):
+    return _snngen_spiking(<uint16_t*>flags_address, size, <int32_t*>spikes_address)
+
+def flag_bits_portable(size_t flags_address):
+    return _snngen_flag_bits_portable(<uint16_t*>flags_address)
+"""
+
+
+def flag_patterns(size):
+    """Spike flags of ``size`` neurons: none, all, the first, the last, each group's edges, and
+    random ones at several rates."""
+    rng = np.random.default_rng(7)
+    yield np.zeros(size, bool)
+    yield np.ones(size, bool)
+    for indices in ([0], [size - 1], np.r_[0:size:32, 31:size:32]):
+        flags = np.zeros(size, bool)
+        flags[indices] = True
+        yield flags
+    for rate in (0.001, 0.05, 0.5):
+        yield rng.random(size) < rate
+
+
+@pytest.mark.parametrize("size", [1, 31, 32, 33, 1000, 4000])
+def test_the_spike_scan_finds_every_set_flag_in_order(size):
+    """The neuron pass's scan (a vector test of 32 flags where the machine has one) and the
+    portable test it falls back on both give what numpy's flatnonzero gives."""
+    module = load_module("\n".join((render_text("helpers.pyx.j2"), SCAN_KERNEL)))
+    padded = -(-size // 32) * 32
+    for flags in flag_patterns(size):
+        buffer = np.zeros(padded, np.uint16)  # the group's layout: zero-padded to 32
+        buffer[:size] = flags
+        spikes = np.full(size, -1, np.int32)
+        count = module.spiking(buffer.ctypes.data, size, spikes.ctypes.data)
+        np.testing.assert_array_equal(spikes[:count], np.flatnonzero(flags))
+        portable = [module.flag_bits_portable(buffer[k:].ctypes.data) for k in range(0, padded, 32)]
+        bits = np.unpackbits(np.array(portable, "<u4").view(np.uint8), bitorder="little")
+        np.testing.assert_array_equal(bits[:size], flags)
+
+
+# Random flags of random sizes: the scan against a plain loop, and each vector test against the
+# portable one, in C, so that one machine checks every instruction set its compiler can target.
+SCAN_HARNESS = r"""
+#include <stdio.h>
+#include "spike_scan.h"
+int main(void) {
+    uint64_t state = 88172645463325252ull;
+    int wrong = 0;
+    for (int trial = 0; trial < 20000; trial++) {
+        uint16_t flags[256] = {0};
+        int32_t spikes[256], expected[256];
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+        int size = 1 + (int)(state % 200), rate = (int)(state >> 32) % 101, n = 0;
+        for (int i = 0; i < size; i++) {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+            if ((int)(state % 100) < rate) { flags[i] = 1; expected[n++] = i; }
+        }
+        int64_t count = _snngen_spiking(flags, size, spikes);
+        wrong += count != n;
+        for (int k = 0; k < n && count == n; k++) wrong += spikes[k] != expected[k];
+        for (int base = 0; base < size; base += 32)
+            wrong += _snngen_flag_bits(flags + base) != _snngen_flag_bits_portable(flags + base);
+    }
+    printf("%d\n", wrong);
+    return 0;
+}
+"""
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            return next((line.split() for line in cpuinfo if line.startswith("flags")), [])
+    except OSError:
+        return []
+
+
+@pytest.mark.parametrize(
+    "target, needs",
+    [("-mavx512bw", "avx512bw"), ("-mavx2 -mno-avx512f", "avx2"), ("-mno-avx2 -mno-avx512f", "")],
+)
+def test_each_vector_test_of_the_scan_agrees_with_the_portable_one(tmp_path, target, needs):
+    if needs and needs not in cpu_flags():
+        pytest.skip(f"this CPU has no {needs}")
+    (tmp_path / "harness.c").write_text(SCAN_HARNESS)
+    binary = tmp_path / "harness"
+    subprocess.run([*c_compiler(), "-O2", *target.split(), "-I", str(template_directory()),
+                    str(tmp_path / "harness.c"), "-o", str(binary)], check=True)  # fmt: skip
+    assert subprocess.run([binary], capture_output=True, text=True, check=True).stdout == "0\n"

@@ -71,7 +71,7 @@ def test_golden_generated_code():
 def test_hoisting_keeps_parameter_work_out_of_the_loop():
     source = lif_source()
     pass_start = "# state update and threshold of group 0"
-    state_update = source.split(pass_start)[1].split("# the flags")[0]
+    state_update = source.split(pass_start)[1].split("# the indices of the set flags")[0]
     # 1/tau and the propagator products are computed once per run, before the loop.
     assert "/" not in state_update
     prepare = source[source.index("cdef int64_t _c0") : source.index("with nogil:")]

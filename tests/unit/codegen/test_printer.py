@@ -6,7 +6,7 @@ import sympy
 
 from snngen.build.cache import load_module
 from snngen.codegen.printer import cython_expression, float_literal
-from snngen.codegen.render import template_directory
+from snngen.codegen.render import render_text
 from snngen.equations import parse_expression
 from snngen.equations.text import NUMPY_IMPLEMENTATIONS
 
@@ -54,7 +54,7 @@ EXPRESSIONS = [
     "int(x > 0)*tanh(y) + floor(x) + ceil(y)",
 ]
 
-# The module's own helpers (templates/helpers.pyx.j2 is plain Cython), then a test loop.
+# The module's own helpers (templates/helpers.pyx.j2), then a test loop.
 TEMPLATE = """
 from libc.math cimport exp, expm1, log, sqrt, pow, fabs, floor, ceil, fmin, fmax, tanh
 from libc.stdint cimport int64_t, uint32_t, uint64_t
@@ -78,7 +78,7 @@ def test_compiled_expressions_match_numpy(shared_cache):
         f"            out[k] = {cython_expression(parse_expression(text))}"
         for i, text in enumerate(EXPRESSIONS)
     )
-    helpers = (template_directory() / "helpers.pyx.j2").read_text()
+    helpers = render_text("helpers.pyx.j2")
     module = load_module(TEMPLATE.format(cases=cases, helpers=helpers))
     rng = np.random.default_rng(0)
     x, y = rng.uniform(-2, 2, 1000), rng.uniform(0.5, 3, 1000)

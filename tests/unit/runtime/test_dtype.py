@@ -122,8 +122,8 @@ def test_a_wrong_dtype_is_a_model_error(dtype, message):
 
 @pytest.mark.parametrize("dtype", [None, np.float32])
 def test_every_spike_is_found(dtype):
-    """The pass's spike flags are scanned sixteen at a time. Uncoupled neurons (40, so the last
-    sixteen are partly padding) with drive a = 1.1 + 0.05 i reach threshold from 0 after
+    """The pass's spike flags are scanned 32 at a time. Uncoupled neurons (40, so the second 32
+    are mostly padding) with drive a = 1.1 + 0.05 i reach threshold from 0 after
     n = floor(tau ln(a / (a - 1)) / dt) + 1 steps, and again n steps after each reset: each
     neuron spikes at steps n - 1, 2n - 1, ... (the step whose update crosses), in float as in
     double (no crossing lies within float rounding of the threshold)."""

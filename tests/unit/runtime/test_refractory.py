@@ -60,7 +60,7 @@ def test_the_pass_stores_not_refractory_only_for_a_reader():
     def pass_stores(objects):
         source = render(lower(objects).program)
         neuron_pass = source.split("# state update and threshold of group 0")[1]
-        return neuron_pass.split("# the flags")[0].count("<uint8_t>")
+        return neuron_pass.split("# the indices of the set flags")[0].count("<uint8_t>")
 
     alone = group(2 * ms)
     assert pass_stores([alone]) == 0
