@@ -1,13 +1,17 @@
 /* The neuron pass's spike-flag scan, in C for the vector test (helpers.pyx.j2 includes it
    verbatim; tests/numerics/test_helpers.py compiles it alone for each instruction set). */
 #include <stdint.h>
+#include <string.h>
 #if defined(__AVX512BW__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 /* Which of 32 neurons' spike flags (2 bytes each, 0 or 1) are set, as the bits of a word.
-   Any machine: eight 8-byte words tested at once, the flags one by one only if one is set. */
+   Any machine: eight 8-byte words tested at once, the flags one by one only if one is set
+   (the words are copied, which compiles to loads, because reading uint16_t flags through a
+   uint64_t pointer would let the compiler move the read before the pass's stores). */
 static inline uint32_t _snngen_flag_bits_portable(const uint16_t* flags) {
-    const uint64_t* words = (const uint64_t*)flags;
+    uint64_t words[8];
+    memcpy(words, flags, sizeof words);
     uint32_t bits = 0;
     if (words[0] | words[1] | words[2] | words[3] | words[4] | words[5] | words[6] | words[7])
         for (int j = 0; j < 32; j++) bits |= (uint32_t)(flags[j] != 0) << j;

@@ -65,7 +65,8 @@ def source(program: Program) -> str:
 
 @functools.cache
 def _templates_fingerprint() -> str:
-    files = sorted(f for f in template_directory().rglob("*") if f.is_file())  # incl. the C
+    # every file: a template may include one that is not a template (spike_scan.h)
+    files = sorted(f for f in template_directory().rglob("*") if f.is_file())
     return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
 
 

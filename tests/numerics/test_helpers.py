@@ -121,7 +121,7 @@ int main(void) {
         uint16_t flags[256] = {0};
         int32_t spikes[256], expected[256];
         state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-        int size = 1 + (int)(state % 200), rate = (int)(state >> 32) % 101, n = 0;
+        int size = 1 + (int)(state % 200), rate = (int)((state >> 32) % 101), n = 0;
         for (int i = 0; i < size; i++) {
             state ^= state << 13; state ^= state >> 7; state ^= state << 17;
             if ((int)(state % 100) < rate) { flags[i] = 1; expected[n++] = i; }
