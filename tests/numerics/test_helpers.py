@@ -114,18 +114,20 @@ def test_the_spike_scan_finds_every_set_flag_in_order(size):
 SCAN_HARNESS = r"""
 #include <stdio.h>
 #include "spike_scan.h"
+static uint64_t state = 88172645463325252ull;
+static uint64_t next(void) {  /* xorshift64 */
+    state ^= state << 13; state ^= state >> 7; state ^= state << 17;
+    return state;
+}
 int main(void) {
-    uint64_t state = 88172645463325252ull;
     int wrong = 0;
     for (int trial = 0; trial < 20000; trial++) {
         uint16_t flags[256] = {0};
         int32_t spikes[256], expected[256];
-        state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-        int size = 1 + (int)(state % 200), rate = (int)((state >> 32) % 101), n = 0;
-        for (int i = 0; i < size; i++) {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17;
-            if ((int)(state % 100) < rate) { flags[i] = 1; expected[n++] = i; }
-        }
+        uint64_t draw = next();
+        int size = 1 + (int)(draw % 200), rate = (int)((draw >> 32) % 101), n = 0;
+        for (int i = 0; i < size; i++)
+            if ((int)(next() % 100) < rate) { flags[i] = 1; expected[n++] = i; }
         int64_t count = _snngen_spiking(flags, size, spikes);
         wrong += count != n;
         for (int k = 0; k < n && count == n; k++) wrong += spikes[k] != expected[k];
