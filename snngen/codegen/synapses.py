@@ -25,6 +25,7 @@ from snngen.codegen.scope import GroupScope, SynapseScope
 from snngen.equations.expressions import symbol
 from snngen.equations.functions import exprel, randn
 from snngen.integration.rule import T
+from snngen.runtime.variables import CTYPE_OF_DTYPE
 
 # How many spikes ahead a pathway prefetches synapse rows: enough to cover a memory access
 # while a row of ~80 synapses is processed (coba_limit.c's choice; measured in benchmarks/).
@@ -60,7 +61,8 @@ def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | Non
         if side == trigger:
             lines.append(f"_{side} = _i + {start}")
         else:
-            array = low.array((synapses, "var", name), "int32_t", Fetch(storage, synapses, name))
+            ctype = CTYPE_OF_DTYPE[synapses.storage.held_type(name)]
+            array = low.array((synapses, "var", name), ctype, Fetch(storage, synapses, name))
             lines.append(f"_{side} = {array}[_syn] + {start}")
     return lines
 

@@ -5,7 +5,13 @@ offsets ``indptr`` (one entry per presynaptic neuron) say everything ``i`` would
 stored but derived when something asks for it (and kept until the synapses change). A variable
 that holds the same value for every synapse (``delay`` given to the constructor, a variable not
 yet assigned) is kept as that value until a per-synapse value is written. A network whose
-synapses carry no variable of their own then costs 4 bytes per synapse (``j``), not 16.
+synapses carry no variable of their own then costs 2 or 4 bytes per synapse (``j``), not 16.
+
+``j`` is held in the narrowest type that indexes the target group: ``uint16`` up to 65,536
+neurons (half the bytes a spike's row brings from memory), else ``int32``. The type is part of
+the synapses' layout (:meth:`~snngen.runtime.synapses.Synapses.layout`), so a target group that
+grows past 65,536 neurons recompiles once. Readers get ``j`` as ``int32`` all the same, so that
+arithmetic on it (``j - 1`` in an expression) cannot wrap around.
 
 Reading ``storage[name]`` gives an array in synapse order (read-only when the value is held
 once); code that writes, or hands the array to the compiled loop, asks for :meth:`writable`.
@@ -19,19 +25,27 @@ import numpy as np
 
 from snngen.runtime.variables import Variable
 
-INDEX = np.int32  # j (and the derived i): neuron indices within the connected groups
+INDEX = np.int32  # j (and the derived i) as read: neuron indices within the connected groups
+NARROW_LIMIT = 1 << 16  # target groups up to this size hold j as uint16
+
+
+def index_dtype(size: int) -> type[np.integer]:
+    """The type ``j`` is held in for a target group of ``size`` neurons."""
+    return np.uint16 if size <= NARROW_LIMIT else INDEX
+
+
 BLOCK = 1 << 20  # synapses checked at once for CSR order (bounds the temporary memory)
 
 
 class SynapseStorage:
     """Per-synapse values of one ``Synapses`` object; see the module docstring."""
 
-    def __init__(self, variables: Mapping[str, Variable], n_pre: int,
+    def __init__(self, variables: Mapping[str, Variable], n_pre: int, n_post: int,
                  initial: Mapping[str, float]) -> None:  # fmt: skip
         self.variables = variables
         self.initial = dict(initial)  # the value of new synapses, by variable (default 0)
         self.indptr = np.zeros(n_pre + 1, dtype=np.int64)
-        self._arrays: dict[str, np.ndarray] = {"j": np.zeros(0, dtype=INDEX)}
+        self._arrays: dict[str, np.ndarray] = {"j": np.zeros(0, dtype=index_dtype(n_post))}
         self._uniform: dict[str, float] = {}
         self._rows: np.ndarray | None = None  # i, derived from indptr when asked for
         for name, variable in variables.items():
@@ -41,6 +55,10 @@ class SynapseStorage:
                 self._arrays[name] = variable.allocate(1)
             else:
                 self._uniform[name] = self.initial.get(name, 0)
+
+    def held_type(self, name: str) -> type[np.integer]:
+        """The type of the array the compiled loop gets for index ``name`` (``i`` or ``j``)."""
+        return self._arrays["j"].dtype.type if name == "j" else INDEX
 
     @property
     def N(self) -> int:
@@ -61,17 +79,20 @@ class SynapseStorage:
     def __getitem__(self, name: str) -> np.ndarray:
         if name == "i":
             return self._presynaptic()
+        if name == "j":
+            return self._arrays["j"].astype(INDEX, copy=False)
         if name in self._uniform:
             value = np.asarray(self._uniform[name], dtype=self.variables[name].dtype)
             return np.broadcast_to(value, (self.N,))  # read-only, no memory per synapse
         return self._arrays[name]
 
     def writable(self, name: str) -> np.ndarray:
-        """The variable's own array (created now if it was held as one value)."""
+        """The variable's own array (created now if it was held as one value); ``j`` in the
+        type it is held in."""
         if name in self._uniform:
             value = self._uniform.pop(name)
             self._arrays[name] = np.full(self.N, value, dtype=self.variables[name].dtype)
-        return self[name]
+        return self._arrays["j"] if name == "j" else self[name]
 
     def set_all(self, name: str, value: float) -> None:
         """Every synapse's ``name`` to ``value``, held once."""
@@ -114,7 +135,7 @@ class SynapseStorage:
             for name, array in self._arrays.items()
             if name != "j" and not self.variables[name].shared
         }
-        j = np.asarray(post, dtype=INDEX)
+        j = np.asarray(post).astype(self._arrays["j"].dtype, copy=False)
         if _appends(self, pre, j):
             self._arrays["j"] = np.concatenate([self._arrays["j"], j]) if old else j
             self._arrays.update(grown)
@@ -143,7 +164,7 @@ def _appends(storage: SynapseStorage, pre: np.ndarray, post: np.ndarray) -> bool
     """Whether the pairs are in CSR order and come after every existing synapse."""
     if storage.N and len(pre):
         last_i = np.searchsorted(storage.indptr, storage.N, side="left") - 1
-        last_j = storage["j"][-1]
+        last_j = storage.writable("j")[-1]
         if pre[0] < last_i or (pre[0] == last_i and post[0] < last_j):
             return False
     for first in range(0, max(len(pre) - 1, 0), BLOCK):

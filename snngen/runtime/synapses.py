@@ -122,7 +122,7 @@ class Synapses:
         check_once("synapses", (self.equations.describe(), self._code), self._check)
         self.summed = _summed(self.equations, self.target._owner)
         initial = {"delay": 0.0 if delay is None else time_value(delay, "delay")}
-        self.storage = SynapseStorage(self.variables, self.source.N, initial)
+        self.storage = SynapseStorage(self.variables, self.source.N, self.target.N, initial)
         self.runtime: dict[str, Any] = {}  # arrays prepared for a run (before_run)
         for pathway in self.pathways:
             self._check_targets(pathway)
@@ -301,9 +301,11 @@ class Synapses:
         return ("Synapses", position(self.source), position(self.target),
                 self.equations.describe(), self._code, self.layout())  # fmt: skip
 
-    def layout(self) -> tuple[bool, ...]:
-        """What of the synapses' data decides the generated code (see :meth:`direct`)."""
-        return tuple(self.direct(pathway) for pathway in self.pathways)
+    def layout(self) -> tuple:
+        """What of the synapses' data decides the generated code: the type ``j`` is held in
+        (see :mod:`~snngen.runtime.synapse_storage`) and which pathways are :meth:`direct`."""
+        held = self.storage.held_type("j").__name__
+        return (held, *(self.direct(pathway) for pathway in self.pathways))
 
     def before_run(self, run: Any) -> None:
         """Prepare the arrays the compiled pathways read (see the module docstring)."""

@@ -29,6 +29,7 @@ CTYPE_OF_DTYPE = {
     np.bool_: "uint8_t",
     np.int64: "int64_t",
     np.int32: "int32_t",
+    np.uint16: "uint16_t",  # j of synapses onto up to 65,536 neurons
 }
 
 

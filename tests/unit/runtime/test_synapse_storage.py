@@ -22,13 +22,31 @@ def test_a_synapse_without_variables_costs_its_target_index():
     synapses.connect(p=0.05)
     n = len(synapses)
     assert n > 30_000
-    # j as int32 plus the row offsets (int64 per presynaptic neuron); i and delay not stored
-    assert synapses.storage.nbytes == 4 * n + 8 * (pre.N + 1)
+    # j as uint16 (800 targets) plus the row offsets (int64 per presynaptic neuron); i and
+    # delay not stored
+    assert synapses.storage.nbytes == 2 * n + 8 * (pre.N + 1)
     Network(pre, post, synapses).run(0 * ms)  # a direct pathway: nothing per synapse added
     steps = 10 + 1  # the delayed spike lists: int32 per neuron and step, and their lengths
     assert synapses.nbytes - synapses.storage.nbytes == (4 * pre.N + 8) * steps
     np.testing.assert_array_equal(synapses.delay[:] / ms, np.ones(n))
     assert synapses.storage.is_uniform("delay")
+
+
+@pytest.mark.parametrize(("n_post", "held"), [(65_536, np.uint16), (65_537, np.int32)])
+def test_j_is_held_in_the_narrowest_type_and_read_as_int32(n_post, held):
+    source = NeuronGroup(2, "v : 1", threshold="True")
+    target = NeuronGroup(n_post, "v : 1")
+    synapses = Synapses(source, target, "w : 1", on_pre="v_post += w")
+    last = n_post - 1  # the largest index, 65,535 or 65,536: each type's edge
+    synapses.connect(i=[0, 0, 1], j=[0, last, last - 1])
+    assert synapses.storage.held_type("j") is held
+    assert synapses.j[:].dtype == np.int32
+    synapses.w = "j - 1"  # arithmetic on j as int32: j = 0 gives -1, not 65,535
+    np.testing.assert_array_equal(synapses.w[:], [-1, last - 1, last - 2])
+    Network(source, target, synapses).run(0.1 * ms)  # one step: each synapse delivers once
+    touched = target.v[:][[0, last - 1, last]]
+    np.testing.assert_array_equal(touched, [-1, last - 2, last - 1])
+    assert np.count_nonzero(target.v[:]) == 3
 
 
 def test_derived_i_matches_the_pairs_and_appends_and_merges_keep_csr_order():
