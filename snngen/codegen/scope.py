@@ -51,6 +51,7 @@ class Scope:
         self._arrays: dict[sympy.Symbol, sympy.Symbol] = {}  # the locals' allocated slots
         self._sources: dict[sympy.Symbol, tuple[Any, str]] = {}  # local → (owner, variable)
         self._own: dict[str, sympy.Symbol] = {}  # the owner's variables: name → local
+        self._unscaled: set[sympy.Symbol] = set()  # see unscaled()
         self.symbols: dict[sympy.Basic, sympy.Basic] = {T: low.t, DT: low.dt}
         self.subexpressions: dict[sympy.Symbol, sympy.Basic] = {}
 
@@ -176,8 +177,23 @@ class Scope:
         return line
 
     def decay(self, local: sympy.Symbol) -> Any:
-        """The :class:`~snngen.codegen.decay.ImplicitDecay` of ``local``'s variable, if any."""
+        """The :class:`~snngen.codegen.decay.ImplicitDecay` of ``local``'s variable, if any
+        (none for an :meth:`unscaled` local, which holds the stored value)."""
+        if local in self._unscaled:
+            return None
         return self.low.decays.get(self._sources.get(local))
+
+    def unscaled(self, local: sympy.Symbol) -> sympy.Symbol:
+        """A new local for the array of ``local`` (an implicitly decaying variable) that loads
+        and stores the stored value ``G`` itself, not ``G*scale``: an increment ``g += w``
+        becomes ``G += w/scale``, an add instead of two multiplications and an add per
+        synapse."""
+        copy = self.low.single() if self.locals[local][0].single else self.low.double()
+        self.locals[copy] = self.locals[local]
+        self._sources[copy] = self._sources[local]
+        self._arrays[copy] = self.array_of(local)
+        self._unscaled.add(copy)
+        return copy
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,23 @@ def _endpoints(low: Lowering, synapses: Any, code: list[str], trigger: str | Non
     return lines
 
 
+def _increments_unscaled(scope: SynapseScope, code: list[Assignment]) -> list[Assignment]:
+    """``code`` with each increment ``g = g + w`` of an implicitly decaying variable that no
+    other statement reads made an increment of the stored value, ``G = G + w/scale`` (see
+    :meth:`~snngen.codegen.scope.Scope.unscaled`); equal up to rounding."""
+    result = list(code)
+    for k, (target, value) in enumerate(code):
+        decay = scope.decay(target)
+        increment = value - target
+        once = [t for t, _ in code].count(target) == 1
+        read_elsewhere = any(v.has(target) for n, (_, v) in enumerate(code) if n != k)
+        if decay is None or increment.has(target) or not once or read_elsewhere:
+            continue
+        stored = scope.unscaled(target)
+        result[k] = (stored, stored + increment * decay.inverse_local)
+    return result
+
+
 def _rows_read(code: list[str]) -> list[str]:
     """The per-synapse arrays that ``code`` indexes by ``_syn``: what a spike's CSR rows hold."""
     return sorted(set(re.findall(r"(_a\d+)\[_syn\]", "\n".join(code))))
@@ -145,6 +162,7 @@ def lower_pathway(low: Lowering, scope: SynapseScope, pathway: Any, trigger: Gro
         code.append((scope.local(statement.target), scope.canonical(statement.value)))
     if synapses.event_driven:
         code.append((scope.local("lastupdate"), scope.canonical(T)))
+    code = _increments_unscaled(scope, code)
     targets = list(dict.fromkeys(target for target, _ in code if target in scope.locals))
     single = scope.in_single(targets)
     body = optimised(low, code, cse=False, single=single)  # statements are sequential

@@ -1,6 +1,8 @@
 """Implicit decay: which variables are stored times a scale, and that the values every operation
 sees and sets are still the variable's (against the eager recursion, in numpy)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -14,7 +16,7 @@ from snngen import (
     ms,
 )
 from snngen.codegen.decay import find_implicit_decays
-from snngen.codegen.lower import Lowering
+from snngen.codegen.lower import Lowering, lower
 from snngen.codegen.scope import GroupScope
 
 pytestmark = pytest.mark.usefixtures("shared_cache")
@@ -58,7 +60,12 @@ def test_a_variable_held_during_refractoriness_is_stored(method):
     assert decaying(model, method, threshold="v > 1", refractory=1 * ms) == {"g"}
 
 
-def decaying_network(method="euler", dtype=None):
+# An increment alone adds to the stored value (G += 3/scale); one that other code reads is
+# loaded and stored through the scale (g = G*scale; g += 3; v += ...g; G = g/scale).
+ON_PRE = {"alone": "g += 3", "read": "g += 3\nv += 1e-9*g"}
+
+
+def decaying_network(method="euler", dtype=None, on_pre="alone"):
     """Input spikes add to g, a reset halves it, a monitor records it and the pass reads it
     (it drives v)."""
     generator = SpikeGeneratorGroup(1, [0] * 12, np.arange(12) * 25 * ms + 3 * ms)
@@ -66,7 +73,7 @@ def decaying_network(method="euler", dtype=None):
         1, "dv/dt = (2 - v + g)/(5*tau) : 1\ndg/dt = -g/tau : 1", threshold="v > 1",
         reset="v = 0; g = 0.5*g + 1", method=method, namespace={"tau": TAU}, dtype=dtype,
     )  # fmt: skip
-    synapses = Synapses(generator, group, on_pre="g += 3")
+    synapses = Synapses(generator, group, on_pre=ON_PRE[on_pre])
     synapses.connect()
     trace, spikes = StateMonitor(group, "g", record=True), SpikeMonitor(group)
     return Network(generator, group, synapses, trace, spikes), group, trace, spikes
@@ -74,14 +81,14 @@ def decaying_network(method="euler", dtype=None):
 
 @pytest.mark.parametrize(("method", "factor"), [("euler", 1 - 0.1), ("exact", np.exp(-0.1))])
 @pytest.mark.parametrize(("dtype", "rtol"), [(None, 1e-12), (np.float32, 1e-5)])
-@pytest.mark.parametrize("chunks", [1, 3])
-def test_every_operation_sees_the_decaying_value(method, factor, dtype, rtol, chunks):
+@pytest.mark.parametrize(("chunks", "on_pre"), [(1, "alone"), (3, "alone"), (1, "read")])
+def test_every_operation_sees_the_decaying_value(method, factor, dtype, rtol, chunks, on_pre):
     """The network above over 3,000 steps, in which the scale is folded into the array some
     four times, in one run or three. The reference is the eager recursion with the
     simulation's own spike steps. rtol: in double each step rounds g within a few ulp and the
     decay contracts the errors, so they stay near 1e-15; in float the stored value rounds to
     6e-8 at each input and reset, and 1e-5 leaves room for a hundred of them."""
-    network, group, trace, spikes = decaying_network(method, dtype)
+    network, group, trace, spikes = decaying_network(method, dtype, on_pre)
     for _ in range(chunks):
         network.run(300 * ms / chunks)
 
@@ -98,6 +105,20 @@ def test_every_operation_sees_the_decaying_value(method, factor, dtype, rtol, ch
         g = 0.5 * g + 1 if resets[n] else g
     np.testing.assert_allclose(trace.g[0], expected, rtol=rtol)
     np.testing.assert_allclose(group.g[0], g, rtol=rtol)  # the array holds g between runs
+
+
+@pytest.mark.parametrize(("on_pre", "scaled"), [("alone", False), ("read", True)])
+def test_an_increment_alone_adds_to_the_stored_value(on_pre, scaled):
+    """The pathway's load and store of g go through the scale only where other code reads g
+    (a load ``x = G[_post]*scale``, a store ``G[_post] = x*inverse``); alone, the increment
+    is divided by the scale instead."""
+    network, *_ = decaying_network(on_pre=on_pre)
+    [pathway] = [op for op in lower(network.objects).program.operations
+                 if op.kind == "synaptic_pathway"]  # fmt: skip
+    lines = pathway.fields["body"] + pathway.fields["stores"]
+    scaled_loads = [line for line in lines if re.search(r"\[_post\]\*", line)]
+    scaled_stores = [line for line in lines if re.search(r"\[_post\] = \w+\*", line)]
+    assert len(scaled_loads) == len(scaled_stores) == int(scaled)
 
 
 @pytest.mark.parametrize("dtype", [None, np.float32])
