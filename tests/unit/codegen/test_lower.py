@@ -113,11 +113,13 @@ def test_a_pathway_prefetches_the_rows_it_reads():
     weighted = Synapses(group, group, "w : 1", on_pre="v += w")
     weighted.connect(p=0.5)
     # Rows of j only; then of j and w: every per-synapse array the statements index. Either
-    # way the row offsets once, further ahead.
+    # way the row offsets once, further ahead. (4: PREFETCH_DISTANCE)
     for synapses, rows in ((plain, 1), (weighted, 2)):
         source = _pathway_source(synapses)
         assert source.count(" _prefetch(") == rows
         assert source.count("__builtin_prefetch(") == 1
+        # the loop starts that many spikes early: the first spikes' rows are prefetched too
+        assert "for _k in range(-4, " in source
     # Synapses of one neuron with different delays are not one row: no prefetch.
     weighted.delay = "j*ms"
     assert "_prefetch(" not in _pathway_source(weighted)
