@@ -27,7 +27,6 @@ from pathlib import Path
 from types import ModuleType
 
 import platformdirs
-from filelock import FileLock
 
 from snngen.build.compiler import (
     OPENMP_FLAGS,
@@ -72,18 +71,34 @@ def load_module(source: str, openmp: bool = False) -> ModuleType:
     if key in _LOADED:
         return _LOADED[key]
     root = cache_root()
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise CacheError(f"cannot create the module cache at {root}: {err}") from None
     entry = root / key
-    with FileLock(str(root / f"{key}.lock")):
-        module = _import_existing(entry, key)
-        if module is None:
-            _build(source, root, key, openmp)
-            module = _import(entry, key)
+    module = _import_published(entry, key)
+    if module is None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise CacheError(f"cannot create the module cache at {root}: {err}") from None
+        from filelock import FileLock  # 19 ms to import: only a process that may build needs it
+
+        with FileLock(str(root / f"{key}.lock")):
+            module = _import_existing(entry, key)
+            if module is None:
+                _build(source, root, key, openmp)
+                module = _import(entry, key)
     _LOADED[key] = module
     return module
+
+
+def _import_published(entry: Path, key: str) -> ModuleType | None:
+    """The module of a published entry, without the lock: entries appear whole (one rename)
+    and only a locked process removes one. ``None`` if there is none or it does not load (the
+    locked path then looks again, and replaces a corrupt one)."""
+    if not entry.exists():
+        return None
+    try:
+        return _import(entry, key)
+    except ImportError:
+        return None
 
 
 def _import_existing(entry: Path, key: str) -> ModuleType | None:
@@ -176,6 +191,8 @@ def entries() -> list[Path]:
 
 def clear_cache() -> int:
     """Remove every entry (and kept failed builds); returns how many entries were removed."""
+    from filelock import FileLock
+
     removed = entries()
     for entry in removed:
         with FileLock(str(entry.parent / f"{entry.name}.lock")):
