@@ -72,7 +72,7 @@ def load_module(source: str, openmp: bool = False) -> ModuleType:
         return _LOADED[key]
     root = cache_root()
     entry = root / key
-    module = _import_published(entry, key)
+    module = _import_existing(entry, key, locked=False)
     if module is None:
         try:
             root.mkdir(parents=True, exist_ok=True)
@@ -81,7 +81,7 @@ def load_module(source: str, openmp: bool = False) -> ModuleType:
         from filelock import FileLock  # 19 ms to import: only a process that may build needs it
 
         with FileLock(str(root / f"{key}.lock")):
-            module = _import_existing(entry, key)
+            module = _import_existing(entry, key, locked=True)
             if module is None:
                 _build(source, root, key, openmp)
                 module = _import(entry, key)
@@ -89,25 +89,17 @@ def load_module(source: str, openmp: bool = False) -> ModuleType:
     return module
 
 
-def _import_published(entry: Path, key: str) -> ModuleType | None:
-    """The module of a published entry, without the lock: entries appear whole (one rename)
-    and only a locked process removes one. ``None`` if there is none or it does not load (the
-    locked path then looks again, and replaces a corrupt one)."""
-    if not entry.exists():
-        return None
-    try:
-        return _import(entry, key)
-    except ImportError:
-        return None
-
-
-def _import_existing(entry: Path, key: str) -> ModuleType | None:
-    """The module of a published entry; ``None`` if there is none or it is corrupt (removed)."""
+def _import_existing(entry: Path, key: str, locked: bool) -> ModuleType | None:
+    """The module of a published entry; ``None`` if there is none or it does not load. No lock
+    is needed to load one (entries appear whole, by one rename); a ``locked`` process also
+    removes one that does not load, so that it is built again."""
     if not entry.exists():
         return None
     try:
         return _import(entry, key)
     except ImportError as err:
+        if not locked:
+            return None
         warnings.warn(
             f"the cached module {entry} cannot be loaded ({err}); rebuilding it",
             RuntimeWarning,
