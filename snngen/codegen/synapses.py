@@ -72,10 +72,11 @@ def _increments_unscaled(scope: SynapseScope, code: list[Assignment]) -> list[As
     other statement reads made an increment of the stored value, ``G = G + w/scale`` (see
     :meth:`~snngen.codegen.scope.Scope.unscaled`); equal up to rounding."""
     result = list(code)
+    assigned = [target for target, _ in code]
     for k, (target, value) in enumerate(code):
         decay = scope.decay(target)
         increment = value - target
-        once = [t for t, _ in code].count(target) == 1
+        once = assigned.count(target) == 1
         read_elsewhere = any(v.has(target) for n, (_, v) in enumerate(code) if n != k)
         if decay is None or increment.has(target) or not once or read_elsewhere:
             continue
