@@ -240,11 +240,12 @@ cdef inline double _rand_binomial(_Rng* rng, double n, double p) noexcept nogil:
     return k
 
 
-def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
-        size_t bitgen_address, int64_t start, int64_t stop):
-    """Advance from step `start` towards `stop`, writing the next step to run to the progress
-    array. Stops early, before a step, when a monitor buffer might not hold its records.
-    """
+# The time loop. Public (an unmangled C name, external linkage) and before the Python function
+# that calls it, so that the build can compile it and the module's glue as two translation units
+# at once (see snngen.build.compiler).
+cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
+                             size_t integers_address, size_t bitgen_address,
+                             int64_t start, int64_t stop) noexcept:
     cdef void** _arrays = <void**>arrays_address
     cdef double* _scalars = <double*>scalars_address
     cdef int64_t* _integers = <int64_t*>integers_address
@@ -392,3 +393,11 @@ def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare
     _a1[0] = _step
+
+
+def run(size_t arrays_address, size_t scalars_address, size_t integers_address,
+        size_t bitgen_address, int64_t start, int64_t stop):
+    """Advance from step `start` towards `stop`, writing the next step to run to the progress
+    array. Stops early, before a step, when a monitor buffer might not hold its records.
+    """
+    snngen_loop(arrays_address, scalars_address, integers_address, bitgen_address, start, stop)
