@@ -55,10 +55,11 @@ class Lowering:
         self.operations: list[Operation] = []
         self.capacity_checks: list[str] = []
         self.before_loop: list[str] = []  # lines run before it (after the hoisted values)
+        self.step_start: list[str] = []  # lines run at the start of each step
         self.after_loop: list[str] = []  # lines run once the loop stops
         # Variables stored as a value times a scale: (group, name) → ImplicitDecay.
         self.decays: dict[tuple[Any, str], Any] = {}
-        # Groups whose refractoriness is tested on int32 steps → RefractoryUntil.
+        # Groups whose refractoriness is tested on 16-bit steps → RefractoryUntil.
         self.refractory_until: dict[Any, Any] = {}
         # Lowering steps that need every operation lowered first (see settle_not_refractory).
         self.pending: list[Callable[[], None]] = []
@@ -158,7 +159,7 @@ class Lowering:
             int32s=tuple(self.int32s),
             counts=tuple(self.counts),
             prepare=lines(RUN) + tuple(self.before_loop),
-            step=counted + lines(STEP),
+            step=counted + lines(STEP) + tuple(self.step_start),
             capacity_checks=tuple(self.capacity_checks),
             operations=tuple(self.operations),
             after_loop=tuple(self.after_loop),

@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from snngen.codegen.fetch import Fetch
 
 # C types of array elements and the numpy dtypes that hold them.
-CTYPES = {"double": "float64", "float": "float32", "int32_t": "int32", "int64_t": "int64",
-          "uint8_t": "uint8", "uint16_t": "uint16"}  # fmt: skip
+CTYPES = {"double": "float64", "float": "float32", "int16_t": "int16", "int32_t": "int32",
+          "int64_t": "int64", "uint8_t": "uint8", "uint16_t": "uint16"}  # fmt: skip
 
 
 @dataclass(frozen=True)

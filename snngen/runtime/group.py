@@ -240,9 +240,9 @@ class NeuronGroup(Group):
         if self.refractory is not None:
             self.storage["lastspike"][:] = NEVER_SPIKED
             self.storage["not_refractory"][:] = True
-            # The loop's copy of lastspike in int32 steps (see snngen.codegen.refractory),
-            # recomputed from lastspike whenever the loop starts.
-            self.refractory_until = aligned_zeros(self.N, np.int32)
+            # The loop's copy of lastspike in 16-bit steps (see snngen.codegen.refractory),
+            # recomputed from lastspike when the loop starts and every 8192 steps.
+            self.refractory_until = aligned_zeros(self.N, np.int16)
         # The loop's spike flags, 2 bytes per neuron (see lower_neuron_pass), zero-padded to a
         # multiple of 32 neurons, which the scan tests at once; and this step's spikes.
         self.spike_flags = aligned_zeros(-(-self.N // 32) * 32, np.uint16)

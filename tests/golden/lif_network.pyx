@@ -10,7 +10,7 @@ from libc.math cimport exp, expm1, log, log1p, sqrt, pow, fabs, floor, ceil, fmi
 from libc.math cimport sin, cos, tan, sinh, cosh, tanh, atan
 from libc.math cimport expf, expm1f, logf, log1pf, sqrtf, powf, fabsf, floorf, ceilf, fminf, fmaxf
 from libc.math cimport sinf, cosf, tanf, sinhf, coshf, tanhf, atanf
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 # The module's helpers; self-contained (they cimport what they use), so that tests can compile
 # them beside their own loops.
@@ -254,7 +254,7 @@ cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
     cdef int32_t* _a2 = <int32_t*>_arrays[2]
     cdef double* _a3 = <double*>_arrays[3]
     cdef double* _a4 = <double*>_arrays[4]
-    cdef int32_t* _a5 = <int32_t*>_arrays[5]
+    cdef int16_t* _a5 = <int16_t*>_arrays[5]
     cdef double* _a6 = <double*>_arrays[6]
     cdef double* _a7 = <double*>_arrays[7]
     cdef double* _a8 = <double*>_arrays[8]
@@ -302,7 +302,6 @@ cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
     cdef double _d4
     cdef double _d5
     cdef double _d6
-    cdef double _d10
     cdef double _d11
     cdef double _d12
     cdef double _d13
@@ -310,35 +309,39 @@ cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
     cdef double _d15
     cdef double _d16
     cdef double _d17
+    cdef double _d18
     cdef int32_t _i7
     cdef int32_t _i8
     cdef int32_t _i9
+    cdef int32_t _i10
     cdef int64_t _c0 = 0
     cdef int64_t _c1 = 0
-    _d14 = 1.0/_s9
-    _d17 = _s0*(floor(0.001 + _s7/_s0) - 0.5)
+    _d15 = 1.0/_s9
+    _d18 = _s0*(floor(0.001 + _s7/_s0) - 0.5)
     _d5 = _a3[0]
     _d6 = 1.0/_d5
     stop = min(stop, start + 1073741824)
     _i8 = <int32_t>fmin(fmax(floor(0.001 + _s7/_s0), 0.0), 1073741823.0)
-    for _i in range(_n0):
-        _a5[_i] = <int32_t>fmin(fmax(ceil(_a6[_i]/_s0 - 0.5) - start + _i8, -2147483648.0), 2147483647.0)
+    _i9 = min(_i8, 16383)
     with nogil:
         while _step < stop:
             if _a14[0] + _n7 > _n6:
                 break
             _t = _step*_s0
-            _i9 = <int32_t>(_step - start)
+            _i10 = <int32_t>(_step - start)
+            if _i10 % 8192 == 0:
+                for _i in range(_n0):
+                    _a5[_i] = <int16_t>(_i10 + <int32_t>fmin(fmax(ceil(_a6[_i]/_s0 - 0.5) - start + _i8 - _i10, -16384.0), 16383.0))
             # state monitor of group 0
             if _step % _n1 == 0:
                 for _k in range(_n2):
                     _i = _a9[_k]
                     _d0 = _a11[_i]
                     _d1 = _a4[_i]*_d5
-                    _d10 = _d0
-                    _d11 = _d1
-                    _a7[_k*_n3 + _a10[0]] = _d10
-                    _a8[_k*_n3 + _a10[0]] = _d11
+                    _d11 = _d0
+                    _d12 = _d1
+                    _a7[_k*_n3 + _a10[0]] = _d11
+                    _a8[_k*_n3 + _a10[0]] = _d12
                 _a10[0] += 1
 
             # state update and threshold of group 0
@@ -346,19 +349,19 @@ cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
                 _d0 = _a11[_i]
                 _d2 = _a12[_i]
                 _i7 = _a5[_i]
-                _d12 = _i7 <= _i9
-                _d15 = _d12 > 0.5
-                _d13 = _d0*(_s1 if _d15 else _s2) + _d12*_d14*(_d2*_s8 + _s10)*(_s4 if _d15 else _s5)
-                _d16 = _d13 > _s11
-                _c1 = (_d16 != 0) & (_d12 != 0)
-                _a11[_i] = _d13
+                _d13 = (<int16_t>(_i7 - _i10) <= 0)
+                _d16 = _d13 > 0.5
+                _d14 = _d0*(_s1 if _d16 else _s2) + _d13*_d15*(_d2*_s8 + _s10)*(_s4 if _d16 else _s5)
+                _d17 = _d14 > _s11
+                _c1 = (_d17 != 0) & (_d13 != 0)
+                _a11[_i] = _d14
                 _a13[_i] = <uint16_t>_c1
             # the indices of the set flags, found 32 at a time (see templates/spike_scan.h)
             _c0 = _snngen_spiking(_a13, _n0, _a2)
             for _k in range(_c0):
                 _i = _a2[_k]
                 _a6[_i] = _t
-                _a5[_i] = _i9 + _i8
+                _a5[_i] = <int16_t>(_i10 + _i9)
 
             # implicit decay of group 0
             _d5 = _d5*_s3
@@ -388,7 +391,7 @@ cdef public void snngen_loop(size_t arrays_address, size_t scalars_address,
             _t = (_step - 1)*_s0
             for _i in range(_n0):
                 _d3 = _a6[_i]
-                _d4 = -_d3 + _t >= _d17
+                _d4 = -_d3 + _t >= _d18
                 _a17[_i] = <uint8_t>((_d4 != 0) & (_a13[_i] == 0))
     _a0[0] = _rng_state.spare
     _a0[1] = _rng_state.has_spare

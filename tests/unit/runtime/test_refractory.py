@@ -4,7 +4,7 @@ it, otherwise once when the loop stops; the same values either way, and Brian2's
 import numpy as np
 import pytest
 
-from snngen import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms
+from snngen import Network, NeuronGroup, SpikeMonitor, StateMonitor, Synapses, ms, second
 from snngen.codegen.lower import lower
 from snngen.codegen.render import render
 
@@ -72,14 +72,14 @@ def spike_steps(monitor):
     return np.asarray(monitor.i), np.round(np.asarray(monitor.t_) / 1e-4).astype(int)
 
 
-def uses_int32_steps(neurons):
-    """Whether the loop tests the group's refractoriness on int32 steps (see
+def uses_step_counts(neurons):
+    """Whether the loop tests the group's refractoriness on 16-bit steps (see
     snngen.codegen.refractory) rather than on lastspike in double."""
     return any(key[-1] == "refractory until" for key in lower([neurons]).slots)
 
 
 def test_a_period_for_all_and_one_per_neuron_give_the_same_spikes():
-    # One value for the whole run is tested on int32 steps, a per-neuron value on lastspike in
+    # One value for the whole run is tested on 16-bit steps, a per-neuron value on lastspike in
     # double: the two must agree at every step, over two runs (the steps are recomputed from
     # lastspike when the loop starts).
     trains = []
@@ -93,8 +93,31 @@ def test_a_period_for_all_and_one_per_neuron_give_the_same_spikes():
         network.run(T)
         network.run(T)
         trains.append(spike_steps(spikes))
-        assert uses_int32_steps(neurons) != isinstance(refractory, str)
+        assert uses_step_counts(neurons) != isinstance(refractory, str)
     assert len(trains[0][0]) > 400  # most neurons spike more than once
+    for constant, per_neuron in zip(*trains, strict=True):
+        np.testing.assert_array_equal(constant, per_neuron)
+
+
+@pytest.mark.parametrize("refractory", [0.3 * ms, 2 * second])
+def test_16_bit_steps_hold_over_long_runs_and_long_periods(refractory):
+    # 90,000 steps: the 16-bit ends wrap around (at 65,536) and are refreshed from lastspike
+    # every 8,192 steps. A 2 s period (20,000 steps) is longer than a spike can store (16,383
+    # steps ahead), so the refreshes must renew it. The per-neuron period, tested on lastspike in
+    # double, is the independent truth; the same spikes, step for step.
+    trains = []
+    for period in (refractory, "period"):
+        neurons = NeuronGroup(20, MODEL + "\nperiod : second", threshold="v > 1", reset="v = 0",
+                              refractory=period, dt=DT)  # fmt: skip
+        neurons.drive = "1.05 + 0.05*i"
+        neurons.period = refractory
+        spikes = SpikeMonitor(neurons)
+        Network(neurons, spikes).run(90_000 * DT)
+        trains.append(spike_steps(spikes))
+        assert uses_step_counts(neurons) != isinstance(period, str)
+    indices, steps = trains[0]
+    assert np.bincount(indices, minlength=20).min() >= 4  # every neuron held and released
+    assert steps.max() > 2**16
     for constant, per_neuron in zip(*trains, strict=True):
         np.testing.assert_array_equal(constant, per_neuron)
 
@@ -113,7 +136,7 @@ def test_lastspike_written_before_a_run_holds_the_neurons():
         network = Network(neurons, spikes)
         network.run(1 * ms)
         network.run(T)
-        assert uses_int32_steps(neurons)
+        assert uses_step_counts(neurons)
         indices, steps = spike_steps(spikes)
         first[held] = {i: s for i, s in zip(indices[::-1], steps[::-1], strict=True)}
     assert min(first[False].values()) < 30  # some would spike while the others are held
@@ -123,7 +146,7 @@ def test_lastspike_written_before_a_run_holds_the_neurons():
 
 
 def test_a_reset_that_moves_lastspike_lengthens_the_period_as_much():
-    # Code that writes lastspike during the loop also moves the int32 copy the gate reads:
+    # Code that writes lastspike during the loop also moves the 16-bit copy the gate reads:
     # a reset setting it 1 ms after the spike makes every interval 10 steps longer.
     intervals = {}
     for reset in ("v = 0", "v = 0\nlastspike = t + 1*ms"):
