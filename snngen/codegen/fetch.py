@@ -9,7 +9,8 @@ network: a warm start then needs no lowering (see :mod:`snngen.codegen.memo`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,7 +57,12 @@ def run_value(run: Any, name: str) -> Any:
 
 def attribute(run: Any, obj: Any, path: str) -> Any:
     """``obj.<path>``, e.g. ``N``, ``source._start``, ``refractory.seconds``."""
-    return functools.reduce(getattr, path.split("."), obj)
+    return _getter(path)(obj)
+
+
+@functools.cache
+def _getter(path: str) -> Callable[[Any], Any]:
+    return operator.attrgetter(path)
 
 
 def number(run: Any, obj: Any, path: str) -> float:
@@ -103,17 +109,40 @@ def propagator(run: Any, owner: Any, gate: float, name: str, recipe: tuple) -> A
     return run.propagator(owner, gate, recipe)[name]
 
 
-def fetch_tables(lowered: Lowered, run: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
-    """The argument tables of one call: array addresses, scalars, integers, and the arrays
-    themselves (which must stay alive during the call)."""
+class AddressBook:
+    """The data addresses of the arrays of the previous call, by identity. ``a.ctypes.data``
+    costs about 2 µs per array (a network has tens), and from one call of the loop to the next
+    most arrays are the same objects. An array keeps its address for its life (snngen never
+    resizes one in place), and the book holds the arrays it lists, so their ids are not reused."""
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[np.ndarray, int]] = {}
+
+    def addresses(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
+        known, self._known = self._known, {}
+        for array in arrays:  # a listed array is alive, so its id is its own
+            self._known[id(array)] = known.get(id(array)) or (array, array.ctypes.data)
+        return np.array([self._known[id(array)][1] for array in arrays], dtype=np.uint64)
+
+
+@functools.cache
+def _allowed_dtypes(ctype: str) -> frozenset[np.dtype]:
+    allowed = {np.dtype(CTYPES[ctype])}
+    if ctype == "uint8_t":
+        allowed.add(np.dtype(bool))  # numpy booleans are one byte, 0 or 1
+    return frozenset(allowed)
+
+
+def fetch_tables(lowered: Lowered, run: Any, book: AddressBook | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:  # fmt: skip
+    """The argument tables of one call: array addresses (from ``book``, which remembers the
+    previous call's), scalars, integers, and the arrays themselves (which must stay alive during
+    the call)."""
     arrays = [f(run) for f in lowered.array_fetch]
     for slot, array in zip(lowered.arrays, arrays):
-        allowed = {np.dtype(CTYPES[slot.ctype])}
-        if slot.ctype == "uint8_t":
-            allowed.add(np.dtype(bool))  # numpy booleans are one byte, 0 or 1
-        if not array.flags.c_contiguous or array.dtype not in allowed:
+        if not array.flags.c_contiguous or array.dtype not in _allowed_dtypes(slot.ctype):
             raise CodegenError(f"array {slot.name} is not a contiguous {slot.ctype} array")
-    addresses = np.array([a.ctypes.data for a in arrays], dtype=np.uint64)
+    addresses = (book or AddressBook()).addresses(arrays)
     scalars = np.array([f(run) for f in lowered.scalar_fetch], dtype=np.float64)
     integers = np.array([f(run) for f in lowered.integer_fetch], dtype=np.int64)
     return addresses, scalars, integers, arrays

@@ -341,8 +341,9 @@ class NeuronGroup(Group):
         """Names the group's code uses that it does not define (resolved from a namespace)."""
         used = names_in_code(self)
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
-        known |= set(self.equations.constants) | set(UNITS)
-        return frozenset(n for n in used if n not in known and not n.startswith("_"))
+        known |= set(self.equations.constants)
+        return frozenset(n for n in used if n not in known and n not in UNITS
+                         and not n.startswith("_"))  # fmt: skip
 
     def code_texts(self) -> list[str]:
         """Threshold, reset values and refractoriness as written: the code besides the

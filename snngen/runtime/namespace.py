@@ -19,8 +19,12 @@ from snngen.units.quantity import get_dimension
 
 
 def caller_namespace(level: int) -> ChainMap[str, Any]:
-    """Locals and globals of the frame ``level`` calls above the caller of this function."""
+    """Locals and globals of the frame ``level`` calls above the caller of this function (a
+    script's top level has one dict for both, which is not copied: a star import puts hundreds
+    of names in it)."""
     frame = sys._getframe(level + 2)
+    if frame.f_locals is frame.f_globals:
+        return ChainMap(frame.f_globals)
     return ChainMap(dict(frame.f_locals), frame.f_globals)
 
 

@@ -97,16 +97,20 @@ class RunState:
         self.progress = np.array([start], dtype=np.int64)  # written by the loop as it goes
         self._namespaces = namespaces
         self._propagators: dict[tuple, dict[str, np.ndarray]] = {}
+        self._constants: dict[tuple, float] = {}  # resolved once per run, read every chunk
 
     def constant(self, group: NeuronGroup, name: str) -> float:
-        value = np.asarray(strip(self._namespaces[group][name]))
-        if value.ndim != 0 or value.dtype.kind not in "biuf":
-            raise RunError(
-                f"{name!r} in {group.name} (created at {group.created_at}) must be a single "
-                f"number or quantity, got {self._namespaces[group][name]!r}; per-neuron values "
-                f"belong in a parameter of the equations ('{name} : <unit>')"
-            )
-        return float(value)
+        key = (group, name)
+        if key not in self._constants:
+            value = np.asarray(strip(self._namespaces[group][name]))
+            if value.ndim != 0 or value.dtype.kind not in "biuf":
+                raise RunError(
+                    f"{name!r} in {group.name} (created at {group.created_at}) must be a single "
+                    f"number or quantity, got {self._namespaces[group][name]!r}; per-neuron "
+                    f"values belong in a parameter of the equations ('{name} : <unit>')"
+                )
+            self._constants[key] = float(value)
+        return self._constants[key]
 
     def function(self, group: NeuronGroup, name: str) -> TimedArray:
         value = self._namespaces[group][name]
@@ -157,6 +161,7 @@ class Network:
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
+        self._addresses: Any = None  # the AddressBook of the loop's arrays, made at the first run
         self.add(*objects)
 
     def add(self, *objects: Any) -> None:
@@ -330,20 +335,23 @@ class Network:
 
     def _call_loop(self, module: Any, lowered: Any, state: RunState,
                    reporter: Callable[[float, float], None] | None) -> None:  # fmt: skip
-        from snngen.codegen.fetch import fetch_tables
+        from snngen.codegen.fetch import AddressBook, fetch_tables
 
         if self._bit_generator is None:
             self._bit_generator = spawn_bit_generator()
+        if self._addresses is None:
+            self._addresses = AddressBook()
         bitgen = self._bit_generator.ctypes.bit_generator.value
         return_freed_memory()  # before the monitors' buffers grow on top of it
-        for monitor in self._monitors():
+        monitors = self._monitors()
+        for monitor in monitors:
             monitor.before_run(state)
         chunk = 100
         began = time.perf_counter()
         try:
             while self.step < state.stop:
                 target = min(state.stop, self.step + chunk)
-                addresses, scalars, integers, keep = fetch_tables(lowered, state)
+                addresses, scalars, integers, keep = fetch_tables(lowered, state, self._addresses)
                 tick = time.perf_counter()
                 module.run(addresses.ctypes.data, scalars.ctypes.data, integers.ctypes.data,
                            bitgen, self.step, target)  # fmt: skip
@@ -355,14 +363,14 @@ class Network:
                     chunk = max(1, min(100 * chunk, int(rate * CHUNK_SECONDS)))
                 self.step = reached
                 self._check_finite()
-                for monitor in self._monitors():
+                for monitor in monitors:
                     monitor.after_chunk(state)
                 if reporter is not None:
                     done = (self.step - state.start) / max(1, state.stop - state.start)
                     reporter(time.perf_counter() - began, done)
         finally:  # also after Ctrl-C: the loop's progress counter says where it stopped
             self.step = int(state.progress[0])
-            for monitor in self._monitors():
+            for monitor in monitors:
                 monitor.after_run(state)
             for group in self._groups():
                 group.fold_decay_scales()
@@ -449,8 +457,8 @@ def _thread_count(threads: int | None) -> int | None:
 
 def _unknown(group: Any, names: set[str]) -> frozenset[str]:
     """Of ``names`` used in code on ``group``, those the group does not define."""
-    known = set(group.variables) | set(group.equations.names) | set(UNITS) | {"t", "dt", "i", "N"}
-    return frozenset(names - known)
+    known = set(group.variables) | set(group.equations.names) | {"t", "dt", "i", "N"}
+    return frozenset(n for n in names if n not in known and n not in UNITS)
 
 
 def _where_used(obj: Any, name: str) -> str:
@@ -516,7 +524,7 @@ def collect(level: int = 0) -> list[Any]:
     visible: dict[str, Any] = {}
     for scope in reversed(namespace.maps):
         visible.update(scope)
-    ids = {id(v) for v in visible.values()}
+    ids = set(map(id, visible.values()))
     return [obj for obj in list(CREATED) if id(obj) in ids]
 
 

@@ -403,9 +403,9 @@ class Synapses:
         source, target = self.source._owner, self.target._owner
         known = set(self.variables) | set(self.equations.names) | set(SPECIAL_DIMENSIONS)
         known |= {f"{n}_pre" for n in source.variables} | {f"{n}_post" for n in target.variables}
-        known |= set(target.variables) | set(UNITS) | set(self.equations.constants)
-        known |= {"N_pre", "N_post"}
-        return frozenset(n for n in used if n not in known and not n.startswith("_"))
+        known |= set(target.variables) | set(self.equations.constants) | {"N_pre", "N_post"}
+        return frozenset(n for n in used if n not in known and n not in UNITS
+                         and not n.startswith("_"))  # fmt: skip
 
     def __repr__(self) -> str:
         return f"<Synapses {self.name}: {self.source.name} → {self.target.name}, {self.N} synapses>"

@@ -20,12 +20,13 @@ def _fraction(value: Real) -> Fraction:
 class Dimension:
     """An immutable, hashable vector of SI base-unit exponents."""
 
-    __slots__ = ("_exponents",)
+    __slots__ = ("_exponents", "_text")
 
     def __init__(self, exponents: tuple[Real, ...] = (0,) * 7) -> None:
         if len(exponents) != 7:
             raise ValueError("a dimension has exactly seven exponents")
         self._exponents = tuple(_fraction(e) for e in exponents)
+        self._text: str | None = None  # base_string, made once: every run's structure key reads it
 
     @classmethod
     def base(cls, index: int) -> Dimension:
@@ -42,9 +43,15 @@ class Dimension:
         return not any(self._exponents)
 
     def __mul__(self, other: Dimension) -> Dimension:
+        if other.is_dimensionless:  # a number times a quantity: no Fraction arithmetic
+            return self
+        if self.is_dimensionless:
+            return other
         return Dimension(tuple(a + b for a, b in zip(self._exponents, other._exponents)))
 
     def __truediv__(self, other: Dimension) -> Dimension:
+        if other.is_dimensionless:
+            return self
         return Dimension(tuple(a - b for a, b in zip(self._exponents, other._exponents)))
 
     def __pow__(self, power: Real) -> Dimension:
@@ -59,13 +66,15 @@ class Dimension:
 
     def base_string(self) -> str:
         """The dimension in SI base units, e.g. ``m^2 kg s^-3 A^-1``; ``1`` if dimensionless."""
-        parts = []
-        for symbol, exponent in zip(BASE_SYMBOLS, self._exponents):
-            if exponent == 1:
-                parts.append(symbol)
-            elif exponent:
-                parts.append(f"{symbol}^{exponent}")
-        return " ".join(parts) or "1"
+        if self._text is None:
+            parts = []
+            for symbol, exponent in zip(BASE_SYMBOLS, self._exponents):
+                if exponent == 1:
+                    parts.append(symbol)
+                elif exponent:
+                    parts.append(f"{symbol}^{exponent}")
+            self._text = " ".join(parts) or "1"
+        return self._text
 
     __str__ = base_string
 
