@@ -2,7 +2,7 @@
 
 Refractoriness follows Brian2: ``not_refractory`` is recomputed at the start of the state update
 (``(t - lastspike)`` counted in steps against the refractory period, or the negated condition;
-a period that is one value for the run compares an int32 copy instead, see
+a period that is one value for the run compares a 16-bit copy instead, see
 :mod:`snngen.codegen.refractory`), held variables' derivatives are gated by it (see
 :func:`snngen.integration.system.analyse`), the threshold requires it, and a spike sets
 ``lastspike = t`` and ``not_refractory = False``.

@@ -173,7 +173,7 @@ class Scope:
         line = f"{self.array_of(local)}[{index}] = {text}"
         owner, name = self._sources.get(local, (None, None))
         if name == "lastspike" and (until := self.low.refractory_until.get(owner)):
-            line += f"; {until.store(index, str(value))}"  # its int32 copy in step
+            line += f"; {until.store(index, str(value))}"  # its 16-bit copy in step
         return line
 
     def decay(self, local: sympy.Symbol) -> Any:
