@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from snngen.codegen.program import CTYPES
 from snngen.errors import CodegenError
+from snngen.standalone.addresses import AddressBook
 from snngen.units.quantity import strip
 
 if TYPE_CHECKING:
@@ -107,22 +108,6 @@ def propagator(run: Any, owner: Any, gate: float, name: str, recipe: tuple) -> A
     """An entry of the exact propagator of ``owner``'s equations, for the gate value ``gate``
     (``recipe``: see :mod:`snngen.runtime.propagate`)."""
     return run.propagator(owner, gate, recipe)[name]
-
-
-class AddressBook:
-    """The data addresses of the arrays of the previous call, by identity. ``a.ctypes.data``
-    costs about 2 µs per array (a network has tens), and from one call of the loop to the next
-    most arrays are the same objects. An array keeps its address for its life (snngen never
-    resizes one in place), and the book holds the arrays it lists, so their ids are not reused."""
-
-    def __init__(self) -> None:
-        self._known: dict[int, tuple[np.ndarray, int]] = {}
-
-    def addresses(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
-        known, self._known = self._known, {}
-        for array in arrays:  # a listed array is alive, so its id is its own
-            self._known[id(array)] = known.get(id(array)) or (array, array.ctypes.data)
-        return np.array([self._known[id(array)][1] for array in arrays], dtype=np.uint64)
 
 
 @functools.cache

@@ -38,6 +38,7 @@ from snngen.runtime.rng import spawn_bit_generator
 from snngen.runtime.structure import structure_key
 from snngen.runtime.synapses import Synapses
 from snngen.runtime.timedarray import TimedArray
+from snngen.standalone.addresses import AddressBook
 from snngen.standalone.package import Package
 from snngen.units.catalogue import UNITS
 from snngen.units.quantity import Quantity, strip
@@ -161,7 +162,7 @@ class Network:
         self._module: Any = None
         self._bit_generator: np.random.PCG64 | None = None
         self._rng_saved = np.zeros(2)
-        self._addresses: Any = None  # the AddressBook of the loop's arrays, made at the first run
+        self._addresses = AddressBook()  # of the loop's arrays, from one call to the next
         self.add(*objects)
 
     def add(self, *objects: Any) -> None:
@@ -335,12 +336,10 @@ class Network:
 
     def _call_loop(self, module: Any, lowered: Any, state: RunState,
                    reporter: Callable[[float, float], None] | None) -> None:  # fmt: skip
-        from snngen.codegen.fetch import AddressBook, fetch_tables
+        from snngen.codegen.fetch import fetch_tables
 
         if self._bit_generator is None:
             self._bit_generator = spawn_bit_generator()
-        if self._addresses is None:
-            self._addresses = AddressBook()
         bitgen = self._bit_generator.ctypes.bit_generator.value
         return_freed_memory()  # before the monitors' buffers grow on top of it
         monitors = self._monitors()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .addresses import AddressBook
 from .aligned import aligned_copy
 from .buffers import (
     LAST_RECORDABLE_STEP,
@@ -126,9 +127,10 @@ def simulate(package: Package, duration: float | None = None,
         recorder.allocate(arrays, integers, start, stop)
     progress = arrays[manifest["progress"]]
     progress[0] = step = start
+    book = AddressBook()
     began = time.perf_counter()
     while step < stop:
-        addresses = np.array([a.ctypes.data for a in arrays], dtype=np.uint64)
+        addresses = book.addresses(arrays)
         module.run(addresses.ctypes.data, scalars.ctypes.data, integers.ctypes.data,
                    bit_generator.ctypes.bit_generator.value, step, stop)  # fmt: skip
         step = int(progress[0])

@@ -5,7 +5,7 @@ import gc
 
 import numpy as np
 
-from snngen.codegen.fetch import AddressBook
+from snngen.standalone.addresses import AddressBook
 
 
 def test_the_address_book_gives_each_arrays_own_address_call_after_call():
