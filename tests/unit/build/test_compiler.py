@@ -36,11 +36,30 @@ def noisy_network(threads=None):
     return spikes.num_spikes
 
 
+def optimisation_level(command):
+    """gcc's effective ``-O`` flag: the last one given."""
+    return [flag for flag in command if flag.startswith("-O")][-1]
+
+
 @pytest.mark.parametrize("threads", [None, 2], ids=["serial", "openmp"])
-def test_a_network_module_compiles_as_glue_and_loop(cache_dir, caplog, threads):
+def test_a_network_module_compiles_as_glue_and_loop(cache_dir, caplog, monkeypatch, threads):
+    batches, succeed = [], compiler._succeed
+
+    def recorded(commands, folder):
+        batches.append(commands)
+        return succeed(commands, folder)
+
+    monkeypatch.setattr(compiler, "_succeed", recorded)
     spikes = noisy_network(threads)
     assert spikes > 0
     assert SPLIT in caplog.text
+    # the loop (and the noise helpers it inlines) fully optimised; the glue, run once per call,
+    # at the level that compiles it fastest
+    glue_compile, loop_compile = batches[0]
+    outputs = [command[command.index("-o") + 1] for command in (glue_compile, loop_compile)]
+    assert outputs[0].endswith("_glue.o") and outputs[1].endswith("_loop.o")
+    assert optimisation_level(loop_compile) == compiler.OPTIMISATION_FLAGS[0] == "-O3"
+    assert optimisation_level(glue_compile) == compiler.GLUE_OPTIMISATION_FLAGS[0]
     (c_file,) = cache_dir.glob("*/_snngen_*.c")
     glue, loop = compiler.split_translation_unit(c_file.read_text())
     definition = f"\nvoid {compiler.LOOP_FUNCTION}(size_t "
