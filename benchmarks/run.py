@@ -1,8 +1,8 @@
 """The performance suite: snngen beside Brian2's C++ standalone, the NumPy original and the
 hand-written C limit, in one invocation.
 
-    python benchmarks/run.py [--quick] [--repeats 3] [--brian2-python PATH]
-                             [--json results.json] [--markdown results.md]
+    python benchmarks/run.py [--quick] [--repeats 3] [--cold-repeats 3]
+                             [--brian2-python PATH] [--json results.json] [--markdown results.md]
 
 Workloads: the E/I network (4000 neurons, 1 s and 10 s), its scaling series (20k and 100k
 neurons at in-degree 80), a CUBA variant, the E/I network with forward Euler (what Brian2 picks
@@ -12,8 +12,10 @@ neurons' ``dtype``: snngen's float32 mode, coba_limit's ``--prec 32``),
 the E/I network on one and two OpenMP threads (``SNNGEN_THREADS``) beside the serial module,
 and the Nicola & Clopath network against its NumPy original. Every run is a new process:
 *cold* with an empty module cache (Brian2: an empty build folder), *warm* with the cache of
-the cold run. Loop times are repeated, the simulators alternating, and ratios are given as
-min/median/max over the repeats, because absolute times drift on shared machines.
+the last cold run. Cold runs, then warm runs, are repeated, the simulators alternating; a cold
+or warm time is the median over its repeats, a loop time the minimum, and snngen's times are
+given as ratios to each row's, repeat by repeat, min/median/max: absolute times drift on shared
+machines, and a cold start (a parallel build on two cores) drifts most.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -121,6 +124,11 @@ def coba_limit(n: int, duration: float, folder: Path, single: bool = False) -> d
     return result
 
 
+def ratios(ours: list[float], theirs: list[float]) -> list[float]:
+    """snngen's time over another's, repeat by repeat (the runs of a repeat were neighbours)."""
+    return [o / t for o, t in zip(ours, theirs)]
+
+
 def spread(values: list[float]) -> str:
     if not values:
         return "-"
@@ -130,8 +138,9 @@ def spread(values: list[float]) -> str:
 class Suite:
     """Runs the workloads and collects rows (one per simulator and workload)."""
 
-    def __init__(self, brian2: str | None, repeats: int, folder: Path) -> None:
-        self.brian2, self.repeats, self.folder = brian2, repeats, folder
+    def __init__(self, brian2: str | None, repeats: int, cold_repeats: int, folder: Path) -> None:
+        self.brian2, self.repeats, self.cold_repeats, self.folder = (
+            brian2, repeats, cold_repeats, folder)  # fmt: skip
         self.rows: list[dict] = []
 
     def workload(self, name: str, n: int, duration: float, method: str = "exponential_euler",
@@ -148,12 +157,16 @@ class Suite:
         if brian2 and self.brian2:
             runners["Brian2 C++ standalone"] = (self.brian2, BRIAN2["cpp_standalone"], {})
         rows, folders = {}, {}
-        for label, (python, settings, env) in runners.items():
-            folders[label] = tempfile.mkdtemp(dir=self.folder)
-            code = ei_code(settings, n, duration, method, build, network, single)
-            cold = run_process(python, code, folders[label], env)
-            if cold is not None:
-                rows[label] = dict(cold=cold["process"], code=code, loops=[], **cold)
+        for _ in range(self.cold_repeats):  # alternating, as the loops below
+            for label, (python, settings, env) in runners.items():
+                if label in folders:
+                    shutil.rmtree(folders[label])  # Brian2's build folder is tens of MB
+                folders[label] = tempfile.mkdtemp(dir=self.folder)
+                code = ei_code(settings, n, duration, method, build, network, single)
+                cold = run_process(python, code, folders[label], env)
+                if cold is not None:
+                    fresh = dict(cold, code=code, colds=[], warms=[], loops=[])
+                    rows.setdefault(label, fresh)["colds"].append(cold["process"])
         for _ in range(self.repeats):  # alternating, so that drift hits every simulator alike
             for label in [x for x in runners if x in rows]:
                 row = rows[label]
@@ -161,7 +174,7 @@ class Suite:
                 warm = run_process(python, row["code"], folders[label], env)
                 if warm is not None:  # the peak of a warm run: no compiler among the children
                     row["loops"].append(warm["loop"])
-                    row["warm"] = min(row.get("warm", float("inf")), warm["process"])
+                    row["warms"].append(warm["process"])
                     row["peak_mib"] = warm["peak_mib"]
             if limit:
                 c = coba_limit(n, duration, self.folder, single)
@@ -171,11 +184,16 @@ class Suite:
         ours = rows.get("snngen")
         for label, row in rows.items():
             row.pop("code", None)
-            loops = row["loops"] or [row["loop"]]
             row.update(workload=name, simulator=label, n=n, duration=duration,
-                       loop=min(loops), steps=round(duration / DT))  # fmt: skip
+                       loop=min(row["loops"] or [row["loop"]]),
+                       steps=round(duration / DT))  # fmt: skip
             if ours and ours["loops"] and row["loops"]:
-                row["ratio"] = [o / t for o, t in zip(ours["loops"], row["loops"])]
+                row["ratio"] = ratios(ours["loops"], row["loops"])
+            for kind in ("cold", "warm"):
+                if row.get(f"{kind}s"):
+                    row[kind] = statistics.median(row[f"{kind}s"])
+                    if ours and ours.get(f"{kind}s"):
+                        row[f"{kind}_ratio"] = ratios(ours[f"{kind}s"], row[f"{kind}s"])
             self.rows.append(row)
             self.print_row(row)
 
@@ -207,7 +225,7 @@ class Suite:
         if theirs:
             row = dict(common, simulator="NumPy original", loop=min(theirs), loops=theirs)
             if ours:
-                row["ratio"] = [o / t for o, t in zip(ours, theirs)]
+                row["ratio"] = ratios(ours, theirs)
             self.rows.append(row)
             self.print_row(row)
 
@@ -217,7 +235,9 @@ class Suite:
               f"cold {row.get('cold', float('nan')):6.2f} s  "
               f"warm {row.get('warm', float('nan')):6.2f} s  "
               f"peak {row.get('peak_mib', float('nan')):6.0f} MiB  "
-              f"snngen/this {spread(row.get('ratio', []))}", flush=True)  # fmt: skip
+              f"snngen/this: loop {spread(row.get('ratio', []))}, "
+              f"cold {spread(row.get('cold_ratio', []))}, "
+              f"warm {spread(row.get('warm_ratio', []))}", flush=True)  # fmt: skip
 
 
 def per_unit(row: dict) -> tuple[str, str, str]:
@@ -234,8 +254,9 @@ def markdown(rows: list[dict], machine: str) -> str:
     lines = [
         f"Machine: {machine}", "",
         "| workload | N | T (s) | simulator | loop (s) | µs/step | ns/neuron·step | ns/event "
-        "| cold (s) | warm (s) | peak MiB | B/syn | snngen loop / this (min/med/max) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| cold (s) | warm (s) | peak MiB | B/syn | snngen loop / this (min/med/max) "
+        "| snngen cold / this | snngen warm / this |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]  # fmt: skip
     for row in rows:
         step, neuron, event = per_unit(row)
@@ -246,7 +267,8 @@ def markdown(rows: list[dict], machine: str) -> str:
             f"| {row.get('cold', float('nan')):.2f} | {row.get('warm', float('nan')):.2f} "
             f"| {row.get('peak_mib', float('nan')):.0f} "
             f"| {'-' if bps is None or bps != bps else f'{bps:.1f}'} "
-            f"| {spread(row.get('ratio', []))} |"
+            f"| {spread(row.get('ratio', []))} | {spread(row.get('cold_ratio', []))} "
+            f"| {spread(row.get('warm_ratio', []))} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -266,8 +288,10 @@ def machine_description() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="4000 neurons, 1 s, one repeat")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="4000 neurons, 1 s, one repeat of each kind")
+    parser.add_argument("--repeats", type=int, default=3, help="warm runs per simulator")
+    parser.add_argument("--cold-repeats", type=int, default=3,
+                        help="cold runs per simulator (Brian2's take 8-20 s each)")  # fmt: skip
     parser.add_argument("--brian2-python", default=None,
                         help="a Python with brian2 installed (default: this one)")  # fmt: skip
     parser.add_argument("--json", type=Path, default=Path("benchmark_results.json"))
@@ -278,7 +302,7 @@ def main() -> None:
         print("Brian2 not found: pass --brian2-python (see the compare extra)")
     repeats = 1 if args.quick else args.repeats
     with tempfile.TemporaryDirectory() as folder:
-        suite = Suite(brian2, repeats, Path(folder))
+        suite = Suite(brian2, repeats, 1 if args.quick else args.cold_repeats, Path(folder))
         suite.workload("E/I (exp. Euler)", 4000, 1.0)
         if not args.quick:
             suite.workload("E/I (exp. Euler)", 4000, 10.0)
