@@ -288,7 +288,9 @@ def machine_description() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="4000 neurons, 1 s, one repeat of each kind")
+    parser.add_argument(
+        "--quick", action="store_true", help="4000 neurons, 1 s, one repeat of each kind"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="warm runs per simulator")
     parser.add_argument("--cold-repeats", type=int, default=3,
                         help="cold runs per simulator (Brian2's take 8-20 s each)")  # fmt: skip

@@ -33,7 +33,8 @@ I : volt
 """
 VALUES = dict(v_rest=-60 * mV, E_exc=0 * mV, E_inh=-80 * mV, tau=20 * ms, tau_exc=5 * ms,
               tau_inh=10 * ms, v_th=-50 * mV)  # fmt: skip
-# Not a multiple of the 64-neuron blocks the threads share out, nor of a vector's width.
+# Not a multiple of the 512-neuron blocks the threads share out (two: one for each thread), nor
+# of a vector's width.
 SIZE = 1000
 
 
