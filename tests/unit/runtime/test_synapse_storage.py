@@ -109,19 +109,40 @@ def test_spikes_do_not_depend_on_how_the_delay_is_held():
     np.testing.assert_array_equal(held_once[1], per_synapse[1])
 
 
-def test_fixed_probability_in_small_chunks_gives_the_pairs_of_one_bernoulli_sequence(monkeypatch):
-    """Drawn in chunks of 64 gaps, the pairs are those of geometric gaps drawn all at once
-    from the same seed (the definition: successes of one Bernoulli trial per pair)."""
+def test_fixed_probability_in_small_chunks_gives_the_pairs_drawn_in_one_chunk(monkeypatch):
+    """Drawn in chunks of 64 gaps, the pairs are those of the gaps drawn all at once from the
+    same seed: the chunks continue one sequence of Bernoulli trials."""
     from snngen.runtime import connect
-    from snngen.runtime.rng import generator
 
-    monkeypatch.setattr(connect, "GAPS", 64)
     n_pre, n_post, p = 70, 50, 0.08
-    seed(21)
-    pre, post = connect.fixed_probability(n_pre, n_post, p)
-    seed(21)
-    positions = np.cumsum(generator().geometric(p, size=10 * n_pre * n_post)) - 1
-    positions = positions[positions < n_pre * n_post]
+    drawn = []
+    for gaps in (64, 1 << 20):
+        monkeypatch.setattr(connect, "GAPS", gaps)
+        seed(21)
+        drawn.append(connect.fixed_probability(n_pre, n_post, p))
+    (pre, post), (pre_at_once, post_at_once) = drawn
     assert len(pre) > 3 * 64 and pre.dtype == post.dtype == np.int32
-    np.testing.assert_array_equal(pre, positions // n_post)
-    np.testing.assert_array_equal(post, positions % n_post)
+    np.testing.assert_array_equal(pre, pre_at_once)
+    np.testing.assert_array_equal(post, post_at_once)
+
+
+@pytest.mark.parametrize("p", [0.05, 0.5, 0.9])
+def test_fixed_probability_gaps_are_geometric(p):
+    """One Bernoulli trial per pair: the gaps between connected pairs (in row-major order) are
+    geometric, P(gap = k) = p (1 - p)^(k - 1), and no pair comes twice."""
+    from snngen.runtime import connect
+
+    seed(4)
+    n_pre, n_post = 400, 500
+    pre, post = connect.fixed_probability(n_pre, n_post, p)
+    positions = pre.astype(np.int64) * n_post + post
+    gaps = np.diff(positions)
+    assert np.all(gaps >= 1)
+    for k in (1, 2, 3):
+        expected = p * (1 - p) ** (k - 1)
+        # a frequency over n gaps has s.d. sqrt(q (1 - q)/n); 5 s.d. makes a false failure
+        # negligible, and an off-by-one gap (or a wrong scale) moves it by far more
+        sd = np.sqrt(expected * (1 - expected) / len(gaps))
+        assert abs(np.mean(gaps == k) - expected) < 5 * sd + 1e-12
+    # Binomial(200,000, p) successes
+    assert abs(len(pre) - n_pre * n_post * p) < 5 * np.sqrt(n_pre * n_post * p * (1 - p))
